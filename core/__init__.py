@@ -1,0 +1,1 @@
+"""DeepScope core: PyTorch, numpy, scikit-learn. Never imports Qt or gui."""

@@ -1,0 +1,1 @@
+"""Datasets: embedded digits and shapes, torchvision sets, image folders, splits."""

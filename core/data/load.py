@@ -1,0 +1,73 @@
+"""One entry point for every dataset name: embedded, torchvision sets and image folders."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from core.data.digits import load_digits
+from core.data.folder import load_folder
+from core.data.imageset import DatasetUnavailable, ImageSet
+from core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
+from core.data.shapes import load_shapes
+from core.data.torchvision_sets import Progress, load_torchvision_set
+
+DEFAULT_SIZES = {"digits": 28, "shapes": 32, "folder": 64}
+_RESIZE_CHUNK = 2048  # images resized at once: bounds the float working set
+
+
+def load_dataset(
+    name: str,
+    *,
+    root: Path | None = None,
+    size: int | None = None,
+    download: bool = False,
+    progress: Progress | None = None,
+    seed: int = 0,
+) -> ImageSet:
+    """The named set: "digits", "shapes", "mnist", "fashion-mnist", "cifar10" or "folder:PATH".
+
+    size overrides the default image size (torchvision sets keep theirs unless given); root is
+    the data folder of the torchvision sets; seed only varies the procedural shapes.
+    """
+    if name.startswith(FOLDER_PREFIX):
+        folder = name.removeprefix(FOLDER_PREFIX)
+        if not folder:
+            raise ValueError(f"{FOLDER_PREFIX} needs a path, e.g. {FOLDER_PREFIX}/data/pets")
+        return load_folder(Path(folder), size=_size(size, "folder"))
+    if name == "digits":
+        return load_digits(_size(size, name))
+    if name == "shapes":
+        return load_shapes(size=_size(size, name), seed=seed)
+    if name in TORCHVISION_SETS:
+        if root is None:
+            raise DatasetUnavailable(
+                f"{name} is read from a data folder: pass --data-root DIR "
+                "(and --download to fetch it there)"
+            )
+        images = load_torchvision_set(name, Path(root), download=download, progress=progress)
+        return images if size is None else replace(images, images=_resize(images.images, size))
+    raise ValueError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}, {FOLDER_PREFIX}PATH")
+
+
+def _size(size: int | None, kind: str) -> int:
+    return DEFAULT_SIZES[kind] if size is None else size
+
+
+def _resize(images: torch.Tensor, size: int) -> torch.Tensor:
+    """uint8 N x C x H x W to N x C x size x size, bilinear (antialiased), chunk by chunk."""
+    if size < 1:
+        raise ValueError(f"image size must be positive, got {size}")
+    if images.shape[-2:] == (size, size):
+        return images
+    out = torch.empty((*images.shape[:2], size, size), dtype=torch.uint8)
+    for start in range(0, len(images), _RESIZE_CHUNK):
+        chunk = images[start : start + _RESIZE_CHUNK].float()
+        chunk = F.interpolate(
+            chunk, size=(size, size), mode="bilinear", align_corners=False, antialias=True
+        )
+        out[start : start + _RESIZE_CHUNK] = chunk.round_().clamp_(0, 255).to(torch.uint8)
+    return out

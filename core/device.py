@@ -1,0 +1,25 @@
+"""The one place that decides where tensors live."""
+
+from __future__ import annotations
+
+import torch
+
+from core.training.config import DEVICES
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """CUDA when present (or asked for), else CPU; a clear error when CUDA is asked but absent."""
+    if name not in DEVICES:
+        raise ValueError(f"unknown device {name!r}; choose one of {', '.join(DEVICES)}")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("CUDA was requested but no CUDA device is available; use --device cpu")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def device_label(device: torch.device) -> str:
+    """Short human label for the status bar."""
+    if device.type == "cuda":
+        return f"CUDA: {torch.cuda.get_device_name(device)}"
+    return f"CPU ({torch.get_num_threads()} threads)"

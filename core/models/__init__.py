@@ -1,0 +1,1 @@
+"""Classifier zoo: small from-scratch nets and torchvision classifiers."""

@@ -1,0 +1,1 @@
+"""Run store (SQLite) and checkpoints (safetensors + JSON)."""

@@ -1,0 +1,249 @@
+"""Checkpoints: safetensors weights plus a JSON sidecar with the ModelSpec; never unpickled.
+
+A checkpoint named `best` in a run folder is `best.json` + `best.safetensors` (and, if an
+optimizer state was saved, `best.optim.safetensors`). Files are written to a temporary name and
+moved into place, sidecar first and weights last, so a killed writer never leaves a half file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+from torch import Tensor, nn
+
+from core.models.build import build_model
+from core.models.spec import ModelSpec
+
+FORMAT = "deepscope-checkpoint"
+VERSION = 1
+_SHOWN = 5  # keys listed per kind of mismatch
+
+
+class CheckpointError(Exception):
+    """A checkpoint is missing, corrupt, unsafe, or does not fit its model."""
+
+
+def checkpoint_path(run_dir: Path, name: str | int) -> Path:
+    """`run_dir/<name>.safetensors`; an int names an epoch checkpoint (3 -> epoch-0003)."""
+    if isinstance(name, int):
+        name = f"epoch-{name:04d}"
+    return Path(run_dir) / f"{name}.safetensors"
+
+
+def latest_checkpoint(run_dir: Path) -> Path | None:
+    """The complete epoch checkpoint with the highest number in a run folder, if any."""
+    done = [p for p in Path(run_dir).glob("epoch-*.safetensors")
+            if _sidecar(_stem(p)).exists() and not p.name.endswith(".optim.safetensors")]
+    return max(done, key=lambda p: (len(p.name), p.name), default=None)
+
+
+def save_checkpoint(path: Path, model: nn.Module, spec: ModelSpec, meta: dict | None = None,
+                    optimizer_state: dict | None = None) -> Path:
+    """Write `<path>.json`, `<path>.optim.safetensors` if given, then `<path>.safetensors`."""
+    stem = _stem(Path(path))
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    sidecar = {"format": FORMAT, "version": VERSION, "model": asdict(spec), "meta": meta or {}}
+    text = json.dumps(sidecar, indent=1, default=_scalar)
+    _atomic(_sidecar(stem), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    optim = _optim(stem)
+    if optimizer_state is None:
+        optim.unlink(missing_ok=True)
+    else:
+        tensors: dict[str, Tensor] = {}
+        layout = json.dumps(_encode(optimizer_state, tensors))
+        _atomic(optim, lambda tmp: save_file(_plain(tensors), tmp, {"layout": layout}))
+    weights = _weights(stem)
+    _atomic(weights, lambda tmp: save_file(_plain(model.state_dict()), tmp, {"format": "pt"}))
+    return weights
+
+
+def load_checkpoint(path: Path) -> tuple[dict[str, Tensor], ModelSpec, dict]:
+    """(state dict on the CPU, spec, meta) from a .safetensors, its .json, its stem, or a run
+    folder (best, else latest). Other files (.pt, .pth, ...) are read with torch's weights-only
+    loader, which refuses pickles that would run code, and still need their JSON sidecar."""
+    path = _resolve(Path(path))
+    stem = _stem(path)
+    if path.suffix in (".safetensors", ".json") or not path.exists():
+        state = _load_safetensors(_weights(stem))
+    else:
+        state = _load_foreign(path)
+    spec, meta = _read_sidecar(_sidecar(stem))
+    return state, spec, meta
+
+
+def load_optimizer_state(path: Path) -> dict | None:
+    """The optimizer state saved with a checkpoint, or None if it was saved without one."""
+    optim = _optim(_stem(_resolve(Path(path))))
+    if not optim.exists():
+        return None
+    try:
+        with safe_open(optim, framework="pt", device="cpu") as f:
+            tensors = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118 (not a dict)
+            return _decode(json.loads(f.metadata()["layout"]), tensors)
+    except Exception as err:
+        raise CheckpointError(f"{optim} is corrupt or truncated: {err}") from err
+
+
+def load_model(path: Path, device: str | torch.device = "cpu") -> nn.Module:
+    """Rebuild the model a checkpoint (or run folder) describes, load its weights strictly, and
+    return it in eval mode on `device`. `from core.runs.checkpoint import load_model`."""
+    path = _resolve(Path(path))
+    state, spec, _ = load_checkpoint(path)
+    try:
+        model = build_model(replace(spec, pretrained=False))
+    except ValueError as err:
+        raise CheckpointError(f"{path} describes a model that cannot be built: {err}") from err
+    if problem := _mismatch(model.state_dict(), state):
+        raise CheckpointError(f"{path} does not fit {spec.name}: {problem}")
+    model.load_state_dict(state, strict=True)
+    return model.to(device).eval()
+
+
+def _resolve(path: Path) -> Path:
+    """A checkpoint file for a path that may be a run folder (best, else latest epoch)."""
+    if not path.is_dir():
+        return path
+    best = checkpoint_path(path, "best")
+    found = best if best.exists() and _sidecar(_stem(best)).exists() else latest_checkpoint(path)
+    if found is None:
+        raise CheckpointError(f"{path} holds no checkpoint (best.safetensors or epoch-*)")
+    return found
+
+
+def _stem(path: Path) -> Path:
+    name = path.name
+    for suffix in (".optim.safetensors", ".safetensors", ".json"):
+        if name.endswith(suffix):
+            return path.with_name(name[: -len(suffix)])
+    return path if not path.suffix or not path.exists() else path.with_suffix("")
+
+
+def _weights(stem: Path) -> Path:
+    return stem.with_name(stem.name + ".safetensors")
+
+
+def _sidecar(stem: Path) -> Path:
+    return stem.with_name(stem.name + ".json")
+
+
+def _optim(stem: Path) -> Path:
+    return stem.with_name(stem.name + ".optim.safetensors")
+
+
+def _atomic(final: Path, write: Callable[[Path], None]) -> None:
+    """Write through `write(temp_name)` in the same folder, then move into place.
+
+    os.replace is atomic, so a killed process never leaves a partial file under the final name.
+    No fsync: it cost more than a training epoch on digits, and guards only against power loss.
+    """
+    tmp = final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _plain(state: Mapping[str, Tensor]) -> dict[str, Tensor]:
+    """Detached, contiguous CPU tensors; tensors sharing storage are copied (safetensors asks)."""
+    out, seen = {}, set()
+    for key, value in state.items():
+        tensor = value.detach().cpu().contiguous()
+        ptr = tensor.untyped_storage().data_ptr()
+        out[key] = tensor.clone() if ptr in seen else tensor
+        seen.add(ptr)
+    return out
+
+
+def _scalar(value: Any) -> Any:
+    """JSON fallback for numpy and 0-d torch scalars in meta."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _encode(obj: Any, tensors: dict[str, Tensor]) -> Any:
+    """A JSON layout of nested dicts/lists/tuples; tensors move to `tensors` by name."""
+    if isinstance(obj, Tensor):
+        name = f"t{len(tensors)}"
+        tensors[name] = obj
+        return {"tensor": name}
+    if isinstance(obj, Mapping):
+        return {"dict": [[key, _encode(value, tensors)] for key, value in obj.items()]}
+    if isinstance(obj, tuple):
+        return {"tuple": [_encode(value, tensors) for value in obj]}
+    if isinstance(obj, list):
+        return [_encode(value, tensors) for value in obj]
+    return {"value": obj}
+
+
+def _decode(layout: Any, tensors: Mapping[str, Tensor]) -> Any:
+    if isinstance(layout, list):
+        return [_decode(value, tensors) for value in layout]
+    (kind, body), = layout.items()
+    if kind == "tensor":
+        return tensors[body]
+    if kind == "dict":
+        return {key: _decode(value, tensors) for key, value in body}
+    if kind == "tuple":
+        return tuple(_decode(value, tensors) for value in body)
+    return body
+
+
+def _load_safetensors(weights: Path) -> dict[str, Tensor]:
+    if not weights.exists():
+        raise CheckpointError(f"missing weights file {weights}")
+    try:
+        return load_file(weights, device="cpu")
+    except Exception as err:
+        raise CheckpointError(f"{weights} is corrupt or truncated: {err}") from err
+
+
+def _load_foreign(path: Path) -> dict[str, Tensor]:
+    """A state dict from a non-safetensors file through torch's weights-only unpickler."""
+    try:
+        obj = torch.load(path, weights_only=True, map_location="cpu")
+    except Exception as err:
+        raise CheckpointError(f"{path} is not a safe weights file: {err}") from err
+    for key in ("state_dict", "model_state_dict", "model"):
+        if isinstance(obj, Mapping) and isinstance(obj.get(key), Mapping):
+            obj = obj[key]
+    if not (isinstance(obj, Mapping) and obj
+            and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items())):
+        raise CheckpointError(f"{path} is not a safe weights file: it holds no state dict")
+    return dict(obj)
+
+
+def _read_sidecar(sidecar: Path) -> tuple[ModelSpec, dict]:
+    if not sidecar.exists():
+        raise CheckpointError(
+            f"missing JSON sidecar {sidecar}: it holds the model spec needed to rebuild the model")
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT or data.get("version", 0) > VERSION:
+            raise ValueError(f"expected format {FORMAT!r} version <= {VERSION}")
+        return ModelSpec(**data["model"]), dict(data.get("meta") or {})
+    except (ValueError, TypeError, KeyError, AttributeError) as err:
+        raise CheckpointError(f"{sidecar} is not a valid checkpoint sidecar: {err}") from err
+
+
+def _mismatch(expected: Mapping[str, Tensor], state: Mapping[str, Tensor]) -> str:
+    """What keeps `state` from loading strictly into a model with `expected`; "" if nothing."""
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    shapes = [f"{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(v.shape)}"
+              for k, v in expected.items() if k in state and state[k].shape != v.shape]
+    found = {"missing keys": missing, "unexpected keys": unexpected, "mismatched shapes": shapes}
+    return "; ".join(f"{label} ({len(items)}): {', '.join(items[:_SHOWN])}"
+                     + (", ..." if len(items) > _SHOWN else "")
+                     for label, items in found.items() if items)

@@ -1,0 +1,1 @@
+"""Training as generator jobs: configs, losses, optimizers, events, trainer."""

@@ -1,0 +1,63 @@
+"""A dataset split held on the device, served as normalized batches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from core.data.load import load_dataset
+from core.data.split import channel_stats, split_indices
+from core.training.config import TrainConfig
+
+
+@dataclass(frozen=True)
+class DeviceData:
+    """uint8 images and labels on the device, split indices, training-split statistics."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    train: torch.Tensor
+    val: torch.Tensor
+    test: torch.Tensor
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    classes: tuple[str, ...]
+
+    @property
+    def channels(self) -> int:
+        return int(self.images.shape[1])
+
+    @property
+    def size(self) -> int:
+        return int(self.images.shape[-1])
+
+    def batch(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Normalized float images and labels for the given indices."""
+        dev = self.images.device
+        mean = torch.tensor(self.mean, device=dev)[None, :, None, None]
+        std = torch.tensor(self.std, device=dev)[None, :, None, None]
+        x = self.images[idx].float().div_(255.0)
+        return (x - mean) / std, self.labels[idx]
+
+
+def prepare_data(config: TrainConfig, device: torch.device) -> DeviceData:
+    """Load, split (seeded) and move to the device; statistics come from the training split."""
+    root = Path(config.data_root) if config.data_root else None
+    ds = load_dataset(config.dataset, root=root, size=config.image_size, seed=config.seed)
+    train_f = 1.0 - config.val_fraction - config.test_fraction
+    train, val, test = split_indices(
+        len(ds), (train_f, config.val_fraction, config.test_fraction), config.seed
+    )
+    mean, std = channel_stats(ds.images[train])
+    return DeviceData(
+        images=ds.images.to(device),
+        labels=ds.labels.to(device),
+        train=train.to(device),
+        val=val.to(device),
+        test=test.to(device),
+        mean=mean,
+        std=std,
+        classes=ds.classes,
+    )

@@ -1,0 +1,1 @@
+"""DeepScope GUI: PySide6 + pyqtgraph. Importing this package does not import Qt."""

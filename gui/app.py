@@ -1,0 +1,123 @@
+"""The main window: one tab per panel, menus, status bar; torch loads on the compute thread."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+)
+
+from core.runs.store import RunStore
+from gui.compute import ComputeThread
+from gui.panels.training import TrainingPanel
+
+STYLE = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+
+
+def settings() -> QSettings:
+    return QSettings("DeepScope", "DeepScope")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: RunStore, compute: ComputeThread) -> None:
+        super().__init__()
+        self.store, self.compute = store, compute
+        self.setWindowTitle("DeepScope")
+        self.tabs = QTabWidget()
+        self.panels = [TrainingPanel(compute, store)]
+        for panel in self.panels:
+            self.tabs.addTab(panel, panel.title)
+        self.setCentralWidget(self.tabs)
+        self.device = QLabel("device: loading PyTorch…")
+        self.statusBar().addPermanentWidget(self.device)
+        self.statusBar().showMessage("Loading PyTorch in the background; you can set up a run "
+                                     "meanwhile.")
+        self.build_menus()
+        compute.ready.connect(self.on_ready)
+        self.restore()
+
+    def build_menus(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        for text, keys, slot in (("Export panel as PNG…", "Ctrl+E", self.export_dialog),
+                                 ("Quit", QKeySequence.StandardKey.Quit, self.close)):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(slot)
+            file.addAction(action)
+        about = QAction("About DeepScope", self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, "DeepScope", "DeepScope: see inside deep vision networks.\n"
+            f"Runs are stored in {self.store.root}"))
+        self.menuBar().addMenu("&Help").addAction(about)
+
+    def on_ready(self, label: str) -> None:
+        self.device.setText(f"device: {label or 'unavailable'}")
+        self.statusBar().showMessage("PyTorch is ready.", 5000)
+
+    def export_panel(self, path: Path) -> Path:
+        """Save the current panel as a PNG (what File > Export does)."""
+        if not self.tabs.currentWidget().grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        return path
+
+    def export_dialog(self) -> None:
+        name = self.tabs.tabText(self.tabs.currentIndex()).lower()
+        path, _ = QFileDialog.getSaveFileName(self, "Export panel", f"{name}.png", "PNG (*.png)")
+        if path:
+            self.export_panel(Path(path))
+            self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def restore(self) -> None:
+        s = settings()
+        if geometry := s.value("window/geometry"):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
+        for panel in self.panels:
+            panel.load_settings(s)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        s = settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/tab", self.tabs.currentIndex())
+        for panel in self.panels:
+            panel.save_settings(s)
+        self.compute.stop()
+        self.store.close()
+        super().closeEvent(event)
+
+
+def make_app() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("DeepScope")
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+    if STYLE.exists():
+        app.setStyleSheet(STYLE.read_text())
+    return app
+
+
+def make_window(runs_dir: Path | None = None) -> MainWindow:
+    """The window with its compute thread started right after the first paint."""
+    window = MainWindow(RunStore(runs_dir), ComputeThread())
+    window.show()
+    QTimer.singleShot(0, window.compute.start)
+    return window
+
+
+def run(runs_dir: Path | None = None) -> int:
+    app = make_app()
+    window = make_window(runs_dir)
+    code = app.exec()
+    del window
+    return code

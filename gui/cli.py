@@ -1,0 +1,116 @@
+"""The `deepscope` command: the app, and headless `train` and `tour`.
+
+`deepscope train` imports only core (no Qt), so it runs without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core.data.names import DATASETS, FOLDER_PREFIX
+from core.models.spec import ACTIVATIONS, MODELS
+from core.training.config import DEVICES, LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="deepscope", description="See inside deep vision networks.")
+    p.add_argument("--runs-dir", type=Path, help="run store folder (or DEEPSCOPE_RUNS_DIR)")
+    sub = p.add_subparsers(dest="command")
+    t = sub.add_parser("train", help="train a classifier headless")
+    t.add_argument("--dataset", default="digits",
+                   help=f"{', '.join(DATASETS)} or {FOLDER_PREFIX}PATH")
+    t.add_argument("--data-root", help="folder holding MNIST/, FashionMNIST/, cifar-10-batches-py/")
+    t.add_argument("--download", action="store_true", help="download the dataset if missing")
+    t.add_argument("--model", default="lenet", choices=MODELS)
+    t.add_argument("--activation", default="relu", choices=ACTIVATIONS)
+    t.add_argument("--loss", default="cross_entropy", choices=LOSSES)
+    t.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
+    t.add_argument("--schedule", default="constant", choices=SCHEDULES)
+    t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--weight-decay", type=float, default=0.0)
+    t.add_argument("--dropout", type=float, default=0.0)
+    t.add_argument("--epochs", type=int, default=10)
+    t.add_argument("--batch-size", type=int, default=64)
+    t.add_argument("--image-size", type=int)
+    t.add_argument("--augment", nargs="*", default=[], help="flip crop rotate noise")
+    t.add_argument("--patience", type=int, default=0, help="early stopping (0: off)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--device", default="auto", choices=DEVICES)
+    t.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
+    tour = sub.add_parser("tour", help="save a screenshot of every panel (offscreen)")
+    tour.add_argument("--out", type=Path, required=True)
+    return p
+
+
+def config_from(args: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(
+        dataset=args.dataset, data_root=args.data_root, image_size=args.image_size,
+        model=args.model, activation=args.activation, dropout=args.dropout, loss=args.loss,
+        optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay,
+        schedule=args.schedule, epochs=args.epochs, batch_size=args.batch_size,
+        seed=args.seed, augment=tuple(args.augment), patience=args.patience, device=args.device,
+    )
+
+
+def progress(done: int, total: int) -> None:
+    print(f"\rdownloading: {done / 2**20:.1f} / {total / 2**20:.1f} MiB", end="", file=sys.stderr)
+
+
+def emit(record: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(record), flush=True)
+    else:
+        print("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
+                        for k, v in record.items()), flush=True)
+
+
+def train_command(args: argparse.Namespace) -> int:
+    from core.data.load import load_dataset
+    from core.runs.store import RunStore
+    from core.training.events import EpochEnd, RunFinished
+    from core.training.trainer import train
+
+    config = config_from(args)
+    if found := problems(config):
+        raise ValueError("; ".join(found))
+    if args.download:
+        root = Path(args.data_root) if args.data_root else None
+        load_dataset(config.dataset, root=root, download=True, progress=progress)
+    job = train(config, RunStore(args.runs_dir))
+    try:
+        for event in job:
+            if isinstance(event, EpochEnd):
+                emit({"epoch": event.epoch, "train_loss": event.train_loss,
+                      "train_acc": event.train_acc, "val_loss": event.val_loss,
+                      "val_acc": event.val_acc, "seconds": round(event.seconds, 3)}, args.json)
+            elif isinstance(event, RunFinished):
+                emit({"status": event.status, "test_acc": event.test_acc,
+                      "run_dir": event.run_dir, "message": event.message}, args.json)
+                return 0 if event.status in ("finished", "early-stopped") else 3
+    except KeyboardInterrupt:
+        job.close()
+        print("stopped: the run and its checkpoints are kept", file=sys.stderr)
+        return 130
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            return train_command(args)
+        if args.command == "tour":
+            from gui.tour import tour
+
+            for path in tour(args.out, args.runs_dir):
+                print(path)
+            return 0
+    except Exception as err:  # every failure the user can cause ends in one clear line
+        print(f"deepscope: error: {err}", file=sys.stderr)
+        return 1
+    from gui.app import run
+
+    return run(args.runs_dir)

@@ -1,0 +1,156 @@
+"""The one long-lived compute thread that runs every torch job.
+
+A job is a generator (see core.training.trainer): it yields None as a tick between steps and
+frozen events to show. The thread drives one job at a time; pause parks the generator (the
+thread is free for other jobs meanwhile), cancel closes it, and an exception becomes an error
+signal while the thread lives on. Signals reach the GUI thread through queued connections.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from PySide6.QtCore import QThread, Signal
+
+JobFactory = Callable[[], Iterator]
+
+
+@dataclass
+class Job:
+    id: int
+    factory: JobFactory
+    generator: Iterator | None = None
+    paused: bool = False
+    cancelled: bool = False
+    active: bool = False  # queued or being driven (not parked)
+
+
+def warm_up() -> str:
+    """Import torch and the core on this thread, run one small conv step, return the device."""
+    import torch
+
+    from core.device import device_label, resolve_device
+    from core.training import sanity, trainer  # noqa: F401  (import cost paid here, not on Train)
+
+    conv = torch.nn.Conv2d(1, 4, 3)
+    conv(torch.zeros(2, 1, 12, 12)).sum().backward()
+    return device_label(resolve_device("auto"))
+
+
+class ComputeThread(QThread):
+    """Runs jobs one step at a time; all torch work in the app happens here."""
+
+    ready = Signal(str)  # device label once torch is loaded and warm
+    event = Signal(int, object)  # job id, event
+    failed = Signal(int, str, str)  # job id, message, details
+    done = Signal(int, str)  # job id, outcome: finished | cancelled | failed (always fires)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._ids = itertools.count(1)
+        self._cond = threading.Condition()
+        self._queue: deque[Job] = deque()
+        self._jobs: dict[int, Job] = {}
+        self._quit = False
+        self.device_label = ""
+
+    def submit(self, factory: JobFactory) -> int:
+        """Queue a job; `factory` is called on the compute thread and returns the generator."""
+        job = Job(next(self._ids), factory, active=True)
+        with self._cond:
+            self._jobs[job.id] = job
+            self._queue.append(job)
+            self._cond.notify()
+        return job.id
+
+    def pause(self, job_id: int) -> None:
+        if job := self._jobs.get(job_id):
+            job.paused = True
+
+    def resume(self, job_id: int) -> None:
+        self._wake(job_id, lambda job: setattr(job, "paused", False))
+
+    def cancel(self, job_id: int) -> None:
+        self._wake(job_id, lambda job: setattr(job, "cancelled", True))
+
+    def _wake(self, job_id: int, change: Callable[[Job], None]) -> None:
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None:
+                return
+            change(job)
+            if not job.active:
+                job.active = True
+                self._queue.append(job)
+                self._cond.notify()
+
+    def is_paused(self, job_id: int) -> bool:
+        job = self._jobs.get(job_id)
+        return bool(job and job.paused)
+
+    def stop(self) -> None:
+        """Cancel every job and join the thread (call before the app quits)."""
+        with self._cond:
+            for job in self._jobs.values():
+                job.cancelled = True
+                if not job.active:
+                    job.active = True
+                    self._queue.append(job)
+            self._quit = True
+            self._cond.notify()
+        self.wait()
+
+    def run(self) -> None:
+        try:
+            self.device_label = warm_up()
+        except Exception as err:  # the app stays usable and says why
+            self.failed.emit(0, f"PyTorch could not start: {err}", traceback.format_exc())
+        self.ready.emit(self.device_label)
+        while (job := self._next()) is not None:
+            self._drive(job)
+
+    def _next(self) -> Job | None:
+        with self._cond:
+            while True:
+                if self._queue and (not self._quit or self._queue[0].cancelled):
+                    return self._queue.popleft()
+                if self._quit and not self._queue:
+                    return None
+                self._cond.wait()
+
+    def _park(self, job: Job) -> bool:
+        with self._cond:
+            if job.paused and not job.cancelled:
+                job.active = False
+            return not job.active
+
+    def _drive(self, job: Job) -> None:
+        """Advance the job until it ends, is cancelled or is paused (then it is parked)."""
+        outcome = "finished"
+        try:
+            if job.cancelled:
+                outcome = "cancelled"
+                if job.generator is not None:
+                    job.generator.close()
+            else:
+                if job.generator is None:
+                    job.generator = job.factory()
+                for item in job.generator:
+                    if item is not None:
+                        self.event.emit(job.id, item)
+                    if job.cancelled:
+                        job.generator.close()
+                        outcome = "cancelled"
+                        break
+                    if job.paused and self._park(job):
+                        return
+        except Exception as err:
+            outcome = "failed"
+            self.failed.emit(job.id, f"{type(err).__name__}: {err}", traceback.format_exc())
+        self._jobs.pop(job.id, None)
+        self.done.emit(job.id, outcome)

@@ -1,0 +1,344 @@
+"""Training panel: configure a classifier run, watch it learn live, compare with earlier runs."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.runs.store import RunStore
+from core.training.config import TrainConfig
+from core.training.events import EpochEnd, Predictions, RunFinished, RunStarted, SanityResult, Steps
+from gui.compute import ComputeThread
+from gui.panels.training_form import TrainingForm
+from gui.widgets.curves import OVERLAY_COLORS, CurveBoard
+from gui.widgets.image_grid import ImageGrid
+from gui.widgets.run_list import RunList
+
+NOTE = (
+    "<b>What am I looking at?</b> Training minimizes the mean loss "
+    "L(θ) = (1/N) Σ ℓ(f<sub>θ</sub>(x<sub>i</sub>), y<sub>i</sub>) with steps "
+    "θ ← θ − η ∇L on mini-batches. Faint lines are raw per-step values, solid lines their "
+    "smoothed average, dots are validation scores per epoch: a widening gap between training "
+    "and validation means overfitting."
+)
+PLOTS = {"loss": "Loss", "acc": "Accuracy", "lr": "Learning rate", "speed": "Throughput (images/s)"}
+
+
+def train_job(config: TrainConfig, store: RunStore):
+    """Job factory body: runs on the compute thread, so torch is imported there."""
+    from core.training.trainer import train
+
+    return train(config, store)
+
+
+def overfit_job(config: TrainConfig):
+    from core.training.sanity import overfit_one_batch
+
+    return overfit_one_batch(config)
+
+
+class TrainingPanel(QWidget):
+    title = "Training"
+
+    def __init__(self, compute: ComputeThread, store: RunStore) -> None:
+        super().__init__()
+        self.compute, self.store = compute, store
+        self.job: int | None = None
+        self.started_at = 0.0
+        self.total_steps = 0
+        self.prev_wall = 0.0
+        self.form = TrainingForm()
+        self.board = CurveBoard(PLOTS, from_zero=("acc", "lr", "speed"))
+        self.grid = ImageGrid(cell=40, empty_text="Validation predictions appear after epoch 1")
+        self.runs = RunList(store)
+        self.latest: Steps | None = None
+        self.text_timer = QTimer(self)
+        self.text_timer.setInterval(250)
+        self.text_timer.timeout.connect(self.show_progress)
+        self.text_timer.start()
+        self.build()
+        self.connect_signals()
+        self.set_running(False)
+
+    def build(self) -> None:
+        note = QLabel(NOTE)
+        note.setWordWrap(True)
+        note.setStyleSheet("background: #f3f6fa; padding: 6px; border-radius: 4px;")
+        self.train_button = QPushButton("Train")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.overfit_button = QPushButton("Overfit one batch")
+        self.overfit_button.setToolTip("Sanity check: a model that can learn reaches ~0 loss "
+                                       "and 100% accuracy on one batch of 16")
+        self.progress = QProgressBar()
+        self.progress.setFormat("idle")
+        self.status = QLabel("Press Train to start. Ctrl+Return trains, Ctrl+P pauses, "
+                             "Ctrl+. stops.")
+        self.status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        for b in (self.train_button, self.pause_button, self.stop_button, self.overfit_button):
+            buttons.addWidget(b)
+        left = QVBoxLayout()
+        left.addWidget(self.form)
+        left.addLayout(buttons)
+        left.addWidget(self.progress)
+        left.addWidget(self.status)
+        left.addStretch(1)
+        left_box = QWidget()
+        left_box.setLayout(left)
+        left_box.setMaximumWidth(360)
+
+        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setRange(0, 99)
+        self.smoothing.setValue(60)
+        self.smoothing_label = QLabel("smoothing 0.60")
+        self.log_y = QCheckBox("log y")
+        self.x_axis = QComboBox()
+        self.x_axis.addItems(["step", "wall time"])
+        view = QHBoxLayout()
+        for w in (self.smoothing_label, self.smoothing, self.log_y, QLabel("x axis"), self.x_axis):
+            view.addWidget(w)
+        for text, slot in (("PNG", self.export_png), ("SVG", self.export_svg),
+                           ("CSV", self.export_csv)):
+            b = QPushButton(f"Export {text}")
+            b.clicked.connect(slot)
+            view.addWidget(b)
+        middle = QVBoxLayout()
+        middle.addLayout(view)
+        middle.addWidget(self.board, 1)
+        middle_box = QWidget()
+        middle_box.setLayout(middle)
+
+        right = QVBoxLayout()
+        runs_box = QGroupBox("Runs (check to overlay)")
+        QVBoxLayout(runs_box).addWidget(self.runs)
+        preds_box = QGroupBox("Validation predictions (red: mistakes)")
+        QVBoxLayout(preds_box).addWidget(self.grid)
+        right.addWidget(runs_box, 1)
+        right.addWidget(preds_box, 2)
+        right_box = QWidget()
+        right_box.setLayout(right)
+
+        split = QSplitter()
+        for w, stretch in ((left_box, 0), (middle_box, 3), (right_box, 1)):
+            split.addWidget(w)
+            split.setStretchFactor(split.count() - 1, stretch)
+        outer = QVBoxLayout(self)
+        outer.addWidget(note)
+        outer.addWidget(split, 1)
+
+    def connect_signals(self) -> None:
+        self.train_button.clicked.connect(self.start_training)
+        self.overfit_button.clicked.connect(self.start_overfit)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.form.changed.connect(self.form_changed)
+        self.smoothing.valueChanged.connect(self.view_changed)
+        self.log_y.toggled.connect(self.view_changed)
+        self.x_axis.currentIndexChanged.connect(self.view_changed)
+        self.runs.overlay.connect(self.overlay)
+        self.compute.event.connect(self.on_event)
+        self.compute.done.connect(self.on_done)
+        self.compute.failed.connect(self.on_failed)
+        for keys, slot in (("Ctrl+Return", self.start_training), ("Ctrl+P", self.toggle_pause),
+                           ("Ctrl+.", self.stop)):
+            QShortcut(QKeySequence(keys), self, slot)
+
+    # --- actions -------------------------------------------------------------------------
+    def start(self, factory, label: str) -> None:
+        if self.job is not None or self.form.issues():
+            return
+        self.board.clear_curves(keep={f"run {r}" for r in self.runs.checked()})
+        self.grid.set_images(np.zeros((0, 1, 1, 1), np.uint8), [], [])
+        self.total_steps, self.prev_wall = 0, 0.0
+        self.started_at = time.perf_counter()
+        self.job = self.compute.submit(factory)
+        self.status.setText(f"{label}: loading data and building the model…")
+        self.set_running(True)
+
+    def start_training(self) -> None:
+        config = self.form.config()
+        self.start(lambda: train_job(config, self.store), "Training")
+
+    def start_overfit(self) -> None:
+        config = self.form.config()
+        self.start(lambda: overfit_job(config), "Overfitting one batch")
+
+    def toggle_pause(self) -> None:
+        if self.job is None:
+            return
+        if self.compute.is_paused(self.job):
+            self.compute.resume(self.job)
+            self.pause_button.setText("Pause")
+            self.status.setText("Resumed.")
+        else:
+            self.compute.pause(self.job)
+            self.pause_button.setText("Resume")
+            self.status.setText("Paused: the run waits at the current step.")
+
+    def stop(self) -> None:
+        if self.job is not None:
+            self.compute.cancel(self.job)
+            self.status.setText("Stopping…")
+
+    def set_running(self, running: bool) -> None:
+        self.train_button.setEnabled(not running and not self.form.issues())
+        self.overfit_button.setEnabled(not running and not self.form.issues())
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        self.form.setEnabled(not running)
+        self.pause_button.setText("Pause")
+
+    def form_changed(self, found: list[str]) -> None:
+        if self.job is None:
+            self.set_running(False)
+
+    def view_changed(self, *_) -> None:
+        w = self.smoothing.value() / 100
+        self.smoothing_label.setText(f"smoothing {w:.2f}")
+        self.board.set_view(w, self.log_y.isChecked(), self.x_axis.currentIndex() == 1)
+
+    # --- events from the compute thread --------------------------------------------------
+    def on_event(self, job: int, event: object) -> None:
+        if job != self.job:
+            return
+        handler = {RunStarted: self.on_started, Steps: self.on_steps, EpochEnd: self.on_epoch,
+                   Predictions: self.on_predictions, RunFinished: self.on_finished,
+                   SanityResult: self.on_sanity}.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def on_started(self, e: RunStarted) -> None:
+        self.total_steps = e.total_steps
+        self.progress.setRange(0, e.total_steps)
+        n_train, n_val, n_test = e.sizes
+        self.status.setText(f"Run {e.run_id} on {e.device}: {n_train} train / {n_val} val / "
+                            f"{n_test} test images, {e.steps_per_epoch} steps per epoch.")
+        self.runs.refresh()
+
+    def on_steps(self, e: Steps) -> None:
+        n = len(e.step)
+        wall = np.linspace(self.prev_wall, e.wall, n + 1)[1:] if n > 1 else np.array([e.wall])
+        self.prev_wall = e.wall
+        b = self.board
+        b.extend("loss", "train", e.step, wall, e.loss)
+        b.extend("acc", "train", e.step, wall, e.acc)
+        b.extend("lr", "lr", e.step, wall, e.lr, color=(44, 160, 44))
+        b.extend("speed", "images/s", e.step[-1], e.wall, e.images_per_s, color=(148, 103, 189))
+        self.latest = e
+
+    def show_progress(self) -> None:
+        """Progress bar and status line from the latest Steps, a few times a second."""
+        e, self.latest = self.latest, None
+        if e is None or self.job is None:
+            return
+        done = int(e.step[-1]) + 1
+        if self.total_steps:
+            self.progress.setValue(done)
+            eta = e.wall / done * (self.total_steps - done)
+            self.progress.setFormat(f"epoch {e.epoch}  step {done}/{self.total_steps}  "
+                                    f"ETA {eta:.0f} s")
+        self.status.setText(f"loss {e.loss[-1]:.4f}  grad norm {e.grad_norm[-1]:.3g}  "
+                            f"{1000 * e.step_time:.1f} ms/step  {e.images_per_s:,.0f} images/s")
+
+    def on_epoch(self, e: EpochEnd) -> None:
+        for plot, value in (("loss", e.val_loss), ("acc", e.val_acc)):
+            self.board.extend(plot, "val", e.step, e.seconds, value, smooth=False)
+
+    def on_predictions(self, e: Predictions) -> None:
+        captions = [f"{e.classes[p]} {c:.0%}" for p, c in zip(e.preds, e.confidence, strict=True)]
+        self.grid.set_images(e.images, captions, list(e.preds != e.labels))
+        wrong = int((e.preds != e.labels).sum())
+        self.grid.setToolTip(f"epoch {e.epoch}: {wrong} of {len(e.preds)} shown are wrong")
+
+    def on_finished(self, e: RunFinished) -> None:
+        self.status.setText(f"Run {e.run_id} {e.status}: {e.message}")
+        if e.status == "diverged":
+            QMessageBox.warning(self, "Training diverged", e.message)
+
+    def on_sanity(self, e: SanityResult) -> None:
+        self.status.setText(e.message)
+
+    def on_done(self, job: int, outcome: str) -> None:
+        if job != self.job:
+            return
+        self.job = None
+        self.set_running(False)
+        self.progress.setFormat("idle" if outcome == "finished" else outcome)
+        if outcome == "cancelled":
+            self.status.setText("Stopped: everything up to the last step is kept.")
+        self.runs.refresh()
+
+    def on_failed(self, job: int, message: str, details: str) -> None:
+        if job not in (self.job, 0):
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Job failed", message, parent=self)
+        box.setDetailedText(details)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.error_box = box
+        self.status.setText(f"Failed: {message}")
+
+    # --- overlays and export -------------------------------------------------------------
+    def overlay(self, run_id: str, on: bool) -> None:
+        name = f"run {run_id}"
+        if not on:
+            self.board.remove(name)
+            return
+        color = OVERLAY_COLORS[hash(run_id) % len(OVERLAY_COLORS)]
+        steps = self.store.steps(run_id)
+        if "step" not in steps or not len(steps["step"]):
+            return
+        wall = np.cumsum(steps.get("step_time", np.zeros(len(steps["step"]))))
+        for plot, key in (("loss", "loss"), ("acc", "acc"), ("lr", "lr")):
+            if key in steps:
+                self.board.extend(plot, name, steps["step"], wall, steps[key], color=color,
+                                  dashed=True)
+
+    def ask_path(self, kind: str, suffix: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {kind}", f"curves.{suffix}",
+                                              f"{kind} (*.{suffix})")
+        return Path(path) if path else None
+
+    def export_png(self) -> None:
+        if path := self.ask_path("PNG image", "png"):
+            self.board.redraw_all()
+            self.board.grab().save(str(path))
+
+    def export_svg(self) -> None:
+        if path := self.ask_path("SVG drawing", "svg"):
+            self.board.export_svg(path)
+
+    def export_csv(self) -> None:
+        if path := self.ask_path("CSV table", "csv"):
+            self.board.export_csv(path)
+
+    # --- settings ------------------------------------------------------------------------
+    def save_settings(self, settings) -> None:
+        settings.setValue("training/config", json.dumps(self.form.config().to_dict()))
+
+    def load_settings(self, settings) -> None:
+        text = settings.value("training/config")
+        with contextlib.suppress(ValueError, TypeError):  # another version's settings: defaults
+            self.form.set_config(TrainConfig.from_dict(json.loads(text or "{}")))

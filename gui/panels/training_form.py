@@ -1,0 +1,141 @@
+"""The training form: every TrainConfig field, validated as the user types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
+from core.models.spec import ACTIVATIONS, MODELS
+from core.training.config import (
+    AUGMENTATIONS,
+    DEVICES,
+    LOSSES,
+    OPTIMIZERS,
+    SCHEDULES,
+    TrainConfig,
+    problems,
+)
+from gui.widgets.form import Field, combo, flag, integer, number, percent
+
+FOLDER_ITEM = "image folder…"
+
+
+class TrainingForm(QWidget):
+    """Builds a TrainConfig; `changed(list_of_problems)` fires on every edit."""
+
+    changed = Signal(list)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, Field] = {
+            "dataset": combo([*DATASETS, FOLDER_ITEM], "embedded: digits, shapes; others need "
+                             "files under the data root; or pick an image folder"),
+            "model": combo(MODELS, "small nets train in minutes on a CPU; torchvision nets "
+                           "are larger"),
+            "activation": combo(ACTIVATIONS),
+            "dropout": number(0, 0.95, 2, "dropout before the classifier layers", False),
+            "pretrained": flag("pretrained weights", "torchvision models: ImageNet weights "
+                               "from the torch cache"),
+            "loss": combo(LOSSES, "softmax cross-entropy or multiclass hinge (SVM)"),
+            "optimizer": combo(OPTIMIZERS, "gd = full-batch gradient descent"),
+            "lr": number(1e-6, 10, 6, "learning rate"),
+            "momentum": number(0, 0.999, 3, "momentum (optimizer = momentum)", False),
+            "weight_decay": number(0, 1, 6, "L2 regularization strength"),
+            "schedule": combo(SCHEDULES, "step: x0.1 every third of the run; cosine: to 0"),
+            "epochs": integer(1, 10_000),
+            "batch_size": integer(1, 65_536, "ignored by gd (full batch)"),
+            "val_fraction": percent("validation share of the data"),
+            "test_fraction": percent("test share of the data"),
+            "seed": integer(0, 2**31 - 1, "seeds the split, initialization and batches"),
+            "patience": integer(0, 1000, "early stopping: epochs without a better validation "
+                                "loss", special="off"),
+            "device": combo(DEVICES),
+        }
+        self.augment = {a: flag(a) for a in AUGMENTATIONS}
+        self.data_root = QLineEdit()
+        self.data_root.setPlaceholderText("folder with MNIST/, FashionMNIST/, cifar-10-batches-py/")
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #b00020;")
+        self.folder = ""
+        self.layout_form()
+        self.set_config(TrainConfig())
+        for f in [*self.fields.values(), *self.augment.values()]:
+            f.changed.connect(self.validate)
+        self.data_root.textChanged.connect(self.validate)
+        self.fields["dataset"].changed.connect(self.dataset_chosen)
+
+    def layout_form(self) -> None:
+        form = QFormLayout(self)
+        root = QHBoxLayout()
+        root.addWidget(self.data_root)
+        browse = QPushButton("Browse")
+        browse.clicked.connect(self.pick_root)
+        root.addWidget(browse)
+        labels = {"val_fraction": "validation", "test_fraction": "test", "lr": "learning rate",
+                  "weight_decay": "weight decay", "batch_size": "batch size",
+                  "patience": "early stopping"}
+        for key, f in self.fields.items():
+            form.addRow(labels.get(key, key), f.widget)
+            if key == "dataset":
+                form.addRow("data root", root)
+        aug = QHBoxLayout()
+        for f in self.augment.values():
+            aug.addWidget(f.widget)
+        form.addRow("augment", aug)
+        form.addRow(self.problems)
+
+    def pick_root(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Data root")
+        if path:
+            self.data_root.setText(path)
+
+    def dataset_chosen(self, text: str) -> None:
+        if text != FOLDER_ITEM:
+            return
+        path = QFileDialog.getExistingDirectory(self, "Image folder (one sub-folder per class)")
+        self.fields["dataset"].set(f"{FOLDER_PREFIX}{path}" if path else DATASETS[0])
+
+    def config(self) -> TrainConfig:
+        values = {k: f.get() for k, f in self.fields.items()}
+        values["augment"] = tuple(a for a, f in self.augment.items() if f.get())
+        values["data_root"] = self.data_root.text().strip() or None
+        return TrainConfig(**values)
+
+    def set_config(self, config: TrainConfig) -> None:
+        for key, f in self.fields.items():
+            f.set(getattr(config, key))
+        for a, f in self.augment.items():
+            f.set(a in config.augment)
+        self.data_root.setText(config.data_root or "")
+        self.validate()
+
+    def issues(self) -> list[str]:
+        """Config problems plus the ones only the file system can tell."""
+        config = self.config()
+        found = problems(config)
+        folder = config.dataset.removeprefix(FOLDER_PREFIX)
+        if config.dataset.startswith(FOLDER_PREFIX) and not Path(folder).is_dir():
+            found.append("the image folder does not exist")
+        if config.dataset in TORCHVISION_SETS and not (
+            config.data_root and Path(config.data_root).is_dir()
+        ):
+            found.append(f"{config.dataset} needs an existing data root folder")
+        return found
+
+    def validate(self, *_) -> None:
+        found = self.issues()
+        self.problems.setText("\n".join(found))
+        self.problems.setVisible(bool(found))
+        self.changed.emit(found)

@@ -1,0 +1,50 @@
+"""`deepscope tour`: train the default model briefly offscreen and save a PNG of every panel."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from core.training.config import TrainConfig
+
+TOUR_CONFIG = TrainConfig(dataset="digits", model="lenet", epochs=3)
+
+
+def wait_for(app, condition, timeout_s: float = 300.0) -> None:
+    """Process events until condition() holds (raises TimeoutError after timeout_s)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the tour's training run did not finish in time")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
+    """Screenshots of the window and each panel after a short training run."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from gui.app import make_app, make_window
+
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_app()
+    with tempfile.TemporaryDirectory() as tmp:
+        window = make_window(runs_dir or Path(tmp))
+        window.resize(1500, 900)
+        panel = window.panels[0]
+        wait_for(app, lambda: bool(window.compute.device_label))
+        panel.form.set_config(TOUR_CONFIG)
+        panel.start_training()
+        wait_for(app, lambda: panel.job is None)
+        app.processEvents()
+        panel.board.redraw_all()
+        paths = [out / "window.png"]
+        window.grab().save(str(paths[0]))
+        for i, p in enumerate(window.panels):
+            window.tabs.setCurrentIndex(i)
+            app.processEvents()
+            paths.append(window.export_panel(out / f"{p.title.lower()}.png"))
+        window.close()
+    return paths

@@ -1,0 +1,75 @@
+"""A grid of small images with captions; highlighted cells get a red frame (mistakes)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+
+def to_qimage(image: np.ndarray) -> QImage:
+    """uint8 C x H x W (C = 1 or 3) to a QImage that owns a copy of the pixels."""
+    c, h, w = image.shape
+    if c == 1:
+        data = np.ascontiguousarray(image[0])
+        return QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+    data = np.ascontiguousarray(image[:3].transpose(1, 2, 0))
+    return QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class ImageGrid(QWidget):
+    """Thumbnails in rows; `clicked(index)` when the user clicks one."""
+
+    clicked = Signal(int)
+
+    def __init__(self, cell: int = 56, empty_text: str = "No images yet") -> None:
+        super().__init__()
+        self.cell, self.empty_text = cell, empty_text
+        self.images: list[QImage] = []
+        self.captions: list[str] = []
+        self.highlight: list[bool] = []
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(QSize(4 * cell, 2 * cell))
+
+    def set_images(self, images: np.ndarray, captions: list[str], highlight: list[bool]) -> None:
+        self.images = [to_qimage(im) for im in images]
+        self.captions, self.highlight = captions, highlight
+        self.update()
+
+    def layout_cells(self) -> tuple[int, int]:
+        """(columns, cell size): the largest cells, up to `cell`, that fit every image."""
+        n = max(1, len(self.images))
+        for size in range(self.cell, 11, -2):
+            cols = max(1, self.width() // (size + 4))
+            if -(-n // cols) * (size + 16) <= self.height():
+                return cols, size
+        return max(1, self.width() // 16), 12
+
+    def cell_rect(self, i: int) -> QRect:
+        cols, size = self.layout_cells()
+        return QRect((i % cols) * (size + 4) + 2, (i // cols) * (size + 16) + 2, size, size)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("white"))
+        if not self.images:
+            p.setPen(QColor("gray"))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            return
+        p.setFont(QFont(p.font().family(), 7))
+        for i, image in enumerate(self.images):
+            r = self.cell_rect(i)
+            p.drawImage(r, image)
+            if self.highlight[i]:
+                p.setPen(QPen(QColor(214, 39, 40), 3))
+                p.drawRect(r.adjusted(1, 1, -1, -1))
+            p.setPen(QColor(214, 39, 40) if self.highlight[i] else QColor(40, 40, 40))
+            p.drawText(QRect(r.left(), r.bottom() + 1, r.width() + 4, 12),
+                       Qt.AlignmentFlag.AlignLeft, self.captions[i])
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        for i in range(len(self.images)):
+            if self.cell_rect(i).contains(event.position().toPoint()):
+                self.clicked.emit(i)
+                return

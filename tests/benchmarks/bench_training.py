@@ -1,0 +1,200 @@
+"""Training-dashboard benchmarks; prints `name: value` lines (ratios against same-run baselines).
+
+    python tests/benchmarks/bench_training.py [--epochs N] [--repeats R]
+
+- training_throughput_ratio: steps/s training LeNet on digits in the GUI with live curves,
+  divided by a bare PyTorch loop on the same model, batch and data (each in a fresh process).
+- ui_lateness_p99_ms, ui_lateness_max_ms: lateness of a 10 ms QTimer probe while training.
+- first_window_ratio: process start to first painted window / process start to `import torch`.
+- memory_growth_mb: RSS growth over 10 train start/stop cycles (after one warm-up cycle).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BATCH = 64
+
+
+def child(mode: str, *args: str) -> dict:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, __file__, "--child", mode, *args], env=env,
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bare(epochs: int) -> dict:
+    """The same model, batch, data and optimizer; validation each epoch; no app, no store."""
+    import torch
+    import torch.nn.functional as F
+
+    from core.data.digits import load_digits
+    from core.data.split import channel_stats, split_indices
+    from core.models.build import build_model
+    from core.models.spec import ModelSpec
+
+    ds = load_digits(28)
+    train, val, _ = split_indices(len(ds), (0.7, 0.15, 0.15), 0)
+    mean, std = channel_stats(ds.images[train])
+    x_all, y_all = ds.images, ds.labels
+    torch.manual_seed(0)
+    model = build_model(ModelSpec("lenet", 1, 28, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    steps_per_epoch = len(train) // BATCH
+    model(torch.zeros(2, 1, 28, 28)).sum().backward()  # warm-up, as the app does
+    start, steps = time.perf_counter(), 0
+    for _ in range(epochs):
+        for idx in train[torch.randperm(len(train))].tensor_split(steps_per_epoch):
+            x = (x_all[idx].float() / 255 - mean[0]) / std[0]
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(model(x), y_all[idx]).backward()
+            opt.step()
+            steps += 1
+        with torch.inference_mode():  # validate once per epoch, as any real loop does
+            x = (x_all[val].float() / 255 - mean[0]) / std[0]
+            F.cross_entropy(model(x), y_all[val]).item()
+    return {"steps_per_s": steps / (time.perf_counter() - start)}
+
+
+def gui(epochs: int) -> dict:
+    """Train in the real window with live curves; probe event-loop lateness meanwhile."""
+    from PySide6.QtCore import Qt, QTimer
+
+    from core.training.config import TrainConfig
+    from core.training.events import RunFinished, Steps
+    from gui.app import make_app, make_window
+    from gui.tour import wait_for
+
+    app = make_app()
+    window = make_window(Path(os.environ.get("BENCH_RUNS", "/tmp/deepscope-bench-runs")))
+    panel = window.panels[0]
+    wait_for(app, lambda: bool(window.compute.device_label))
+    panel.form.set_config(TrainConfig(model="lenet", epochs=epochs, batch_size=BATCH))
+    marks: dict[str, float] = {}
+    late: list[float] = []
+    probe, last = QTimer(), [time.perf_counter()]
+    probe.setTimerType(Qt.TimerType.PreciseTimer)
+
+    def tick() -> None:
+        now = time.perf_counter()
+        late.append(max(0.0, (now - last[0]) * 1000 - 10))
+        last[0] = now
+
+    def seen(_job: int, event: object) -> None:
+        if isinstance(event, Steps):
+            marks.setdefault("first", time.perf_counter() - event.step_time * len(event.step))
+            marks["last"], marks["steps"] = time.perf_counter(), int(event.step[-1]) + 1
+        elif isinstance(event, RunFinished):
+            marks["done"] = 1
+
+    probe.timeout.connect(tick)
+    window.compute.event.connect(seen)
+    probe.start(10)
+    panel.start_training()
+    wait_for(app, lambda: "done" in marks)
+    probe.stop()
+    window.close()
+    late.sort()
+    return {"steps_per_s": marks["steps"] / (marks["last"] - marks["first"]),
+            "p99": late[int(0.99 * (len(late) - 1))], "max": late[-1]}
+
+
+def first_window() -> dict:
+    from PySide6.QtCore import QEvent, QObject
+
+    from gui.app import make_app, make_window
+
+    app = make_app()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt override)
+            if event.type() == QEvent.Type.Paint:
+                print(json.dumps({"t": time.time()}), flush=True)
+                os._exit(0)
+            return False
+
+    painted = FirstPaint()
+    window = make_window(Path("/tmp/deepscope-bench-runs"))
+    window.installEventFilter(painted)
+    window.update()
+    app.exec()
+    return {}
+
+
+def import_torch() -> dict:
+    import torch  # noqa: F401
+
+    return {"t": time.time()}
+
+
+def memory(cycles: int) -> dict:
+    from core.training.config import TrainConfig
+    from gui.app import make_app, make_window
+    from gui.tour import wait_for
+
+    def rss_mb() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    app = make_app()
+    window = make_window(Path("/tmp/deepscope-bench-runs"))
+    panel = window.panels[0]
+    wait_for(app, lambda: bool(window.compute.device_label))
+    panel.form.set_config(TrainConfig(model="lenet", epochs=100))
+    sizes = []
+    for _ in range(cycles + 1):
+        panel.start_training()
+        wait_for(app, lambda: (c := panel.board.plots["loss"].curves.get("train")) is not None
+                 and c.series.n > 40)
+        panel.stop()
+        wait_for(app, lambda: panel.job is None)
+        sizes.append(rss_mb())
+    window.close()
+    return {"growth": sizes[-1] - sizes[0]}
+
+
+def timed_start(mode: str) -> float:
+    start = time.time()
+    return child(mode)["t"] - start
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--epochs", type=int, default=6)
+    p.add_argument("--repeats", type=int, default=2)
+    p.add_argument("--child")
+    p.add_argument("rest", nargs="*")
+    a = p.parse_args()
+    if a.child:
+        jobs = {"bare": lambda: bare(a.epochs), "gui": lambda: gui(a.epochs),
+                "window": first_window, "torch": import_torch, "memory": lambda: memory(10)}
+        print(json.dumps(jobs[a.child]()))
+        return
+    ratios, p99s, maxes = [], [], []
+    for _ in range(a.repeats):
+        b = child("bare", "--epochs", str(a.epochs))
+        g = child("gui", "--epochs", str(a.epochs))
+        ratios.append(g["steps_per_s"] / b["steps_per_s"])
+        p99s.append(g["p99"])
+        maxes.append(g["max"])
+        print(f"# bare {b['steps_per_s']:.1f} steps/s, gui {g['steps_per_s']:.1f} steps/s",
+              file=sys.stderr)
+    print(f"training_throughput_ratio: {statistics.median(ratios):.3f}")
+    print(f"ui_lateness_p99_ms: {statistics.median(p99s):.1f}")
+    print(f"ui_lateness_max_ms: {max(maxes):.1f}")
+    windows = [timed_start("window") for _ in range(a.repeats)]
+    torches = [timed_start("torch") for _ in range(a.repeats)]
+    print(f"first_window_ratio: {statistics.median(windows) / statistics.median(torches):.3f}")
+    print(f"memory_growth_mb: {child('memory')['growth']:.1f}")
+
+
+if __name__ == "__main__":
+    main()

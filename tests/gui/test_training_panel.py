@@ -1,0 +1,100 @@
+"""The training panel driven through its real widgets."""
+
+import csv
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QMessageBox
+
+from core.training.config import TrainConfig
+
+SHORT = TrainConfig(dataset="digits", model="lenet", epochs=1)
+LONG = TrainConfig(dataset="digits", model="mlp", epochs=200)
+
+
+def points(panel, plot="loss", curve="train") -> int:
+    c = panel.board.plots[plot].curves.get(curve)
+    return c.series.n if c else 0
+
+
+def test_train_pause_resume_stop(qtbot, panel):
+    panel.form.set_config(LONG)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    assert not panel.train_button.isEnabled() and panel.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: points(panel) > 20, timeout=60_000)
+
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    assert panel.pause_button.text() == "Resume"
+    qtbot.wait(300)  # let the step in flight land
+    paused_at = points(panel)
+    qtbot.wait(500)
+    assert points(panel) == paused_at, "no steps while paused"
+
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: points(panel) > paused_at + 10, timeout=30_000)
+
+    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=30_000)
+    assert panel.train_button.isEnabled()
+    runs = panel.store.runs("classifier")
+    assert len(runs) == 1 and runs[0].status == "stopped"
+    assert panel.runs.count() == 1
+
+
+def test_short_run_draws_curves_predictions_and_exports(qtbot, window, panel, tmp_path):
+    panel.form.set_config(SHORT)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=120_000)
+    assert "test accuracy" in panel.status.text()
+    assert points(panel, "loss", "val") == 1 and points(panel, "acc", "train") > 5
+    assert len(panel.grid.images) > 0 and any(panel.grid.highlight) in (True, False)
+    panel.board.redraw_all()
+    x, y = panel.board.plots["loss"].curves["train"].raw.getData()
+    assert len(x) == points(panel)
+
+    png = window.export_panel(tmp_path / "training.png")
+    image = QImage(str(png))
+    assert not image.isNull() and image.width() > 400
+
+    panel.board.export_csv(tmp_path / "curves.csv")
+    with open(tmp_path / "curves.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert {"loss", "acc", "lr", "speed"} <= {r["plot"] for r in rows}
+    panel.board.export_svg(tmp_path / "curves.svg")
+    assert (tmp_path / "curves.svg").read_text().lstrip().startswith("<?xml")
+
+    run_id = panel.store.runs()[0].id
+    panel.runs.item(0).setCheckState(Qt.CheckState.Checked)
+    assert points(panel, "loss", f"run {run_id}") == points(panel)
+
+
+def test_failing_job_shows_error_and_next_job_runs(qtbot, panel, tmp_path):
+    empty = tmp_path / "no-images"
+    empty.mkdir()
+    panel.form.set_config(TrainConfig(dataset=f"folder:{empty}", epochs=1))
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=60_000)
+    box = panel.error_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert "no-images" in box.text() and box.detailedText()
+    box.close()
+
+    panel.form.set_config(SHORT)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=120_000)
+    assert panel.store.runs()[0].status == "finished"
+
+
+def test_form_validates_as_the_user_types(qtbot, panel):
+    panel.form.set_config(TrainConfig(val_fraction=0.5, test_fraction=0.45))
+    assert not panel.train_button.isEnabled()
+    assert "at least 10%" in panel.form.problems.text()
+    panel.form.fields["test_fraction"].set(0.15)
+    assert panel.train_button.isEnabled() and not panel.form.problems.isVisible()
+
+
+def test_overfit_one_batch_reports_a_verdict(qtbot, panel):
+    panel.form.set_config(SHORT)
+    qtbot.mouseClick(panel.overfit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=120_000)
+    assert "overfit one batch" in panel.status.text() and "passed" in panel.status.text()

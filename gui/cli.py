@@ -32,13 +32,14 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, default=1e-3)
     t.add_argument("--weight-decay", type=float, default=0.0)
     t.add_argument("--dropout", type=float, default=0.0)
-    t.add_argument("--epochs", type=int, default=10)
+    t.add_argument("--epochs", type=int, help="default 10; with --resume, the new total")
     t.add_argument("--batch-size", type=int, default=64)
     t.add_argument("--image-size", type=int)
     t.add_argument("--augment", nargs="*", default=[], help="flip crop rotate noise")
     t.add_argument("--patience", type=int, default=0, help="early stopping (0: off)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--device", default="auto", choices=DEVICES)
+    t.add_argument("--resume", metavar="RUN_ID", help="continue a stopped run (its own settings)")
     t.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
     tour = sub.add_parser("tour", help="save a screenshot of every panel (offscreen)")
     tour.add_argument("--out", type=Path, required=True)
@@ -50,8 +51,9 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         dataset=args.dataset, data_root=args.data_root, image_size=args.image_size,
         model=args.model, activation=args.activation, dropout=args.dropout, loss=args.loss,
         optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay,
-        schedule=args.schedule, epochs=args.epochs, batch_size=args.batch_size,
-        seed=args.seed, augment=tuple(args.augment), patience=args.patience, device=args.device,
+        schedule=args.schedule, epochs=args.epochs or TrainConfig.epochs,
+        batch_size=args.batch_size, seed=args.seed, augment=tuple(args.augment),
+        patience=args.patience, device=args.device,
     )
 
 
@@ -71,15 +73,16 @@ def train_command(args: argparse.Namespace) -> int:
     from core.data.load import load_dataset
     from core.runs.store import RunStore
     from core.training.events import EpochEnd, RunFinished
-    from core.training.trainer import train
+    from core.training.trainer import resume_config, train
 
-    config = config_from(args)
+    store = RunStore(args.runs_dir)
+    config = resume_config(store, args.resume, args.epochs) if args.resume else config_from(args)
     if found := problems(config):
         raise ValueError("; ".join(found))
     if args.download:
         root = Path(args.data_root) if args.data_root else None
         load_dataset(config.dataset, root=root, download=True, progress=progress)
-    job = train(config, RunStore(args.runs_dir))
+    job = train(config, store, resume=args.resume)
     try:
         for event in job:
             if isinstance(event, EpochEnd):

@@ -16,6 +16,7 @@ class RunStarted:
     steps_per_epoch: int
     total_steps: int
     sizes: tuple[int, int, int]  # train, validation, test
+    first_step: int = 0  # > 0 when a stopped run resumes
 
 
 @dataclass(frozen=True)

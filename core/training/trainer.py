@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 import torch
@@ -20,16 +20,22 @@ from torch import nn
 from core.device import device_label, resolve_device
 from core.models.build import build_model
 from core.models.spec import ModelSpec
-from core.runs.checkpoint import checkpoint_path, save_checkpoint
+from core.runs.checkpoint import (
+    checkpoint_path,
+    latest_checkpoint,
+    load_checkpoint,
+    load_optimizer_state,
+    save_checkpoint,
+)
 from core.runs.store import RunStore
 from core.training.augment import augment
 from core.training.config import TrainConfig, problems
 from core.training.data import DeviceData, prepare_data
 from core.training.events import EpochEnd, Predictions, RunFinished, RunStarted, Steps
 from core.training.losses import Loss, make_loss
-from core.training.optim import gradient_norm, make_optimizer, make_schedule
+from core.training.optim import gradient_norm, lr_factor, make_optimizer, make_schedule
 
-EMIT_INTERVAL = 1 / 30
+EMIT_INTERVAL = 0.1  # seconds between Steps events: curves redraw at ~4 Hz, so 10 Hz is ample
 PREDICTION_SAMPLE = 48
 
 
@@ -159,7 +165,9 @@ def build_run(config: TrainConfig) -> tuple[torch.device, DeviceData, ModelSpec,
 class ClassifierRun:
     """The state of one training run; `steps()` is the generator the compute thread drives."""
 
-    def __init__(self, config: TrainConfig, store: RunStore, emit_interval: float) -> None:
+    def __init__(
+        self, config: TrainConfig, store: RunStore, emit_interval: float, resume: str | None
+    ) -> None:
         self.config, self.store, self.emit_interval = config, store, emit_interval
         self.device, self.data, self.spec, self.model = build_run(config)
         self.loss_fn = make_loss(config.loss)
@@ -169,20 +177,52 @@ class ClassifierRun:
         self.schedule = make_schedule(config, self.opt, self.steps_per_epoch)
         self.meta = {"config": config.to_dict(), "classes": list(self.data.classes),
                      "mean": list(self.data.mean), "std": list(self.data.std)}
-        self.run = store.create_run(self.meta | {"model": asdict(self.spec)})
         self.gen = torch.Generator(device=self.device).manual_seed(config.seed)
         self.buffer, self.start, self.step = StepBuffer(), time.perf_counter(), 0
         self.best_key: tuple[float, float] | None = None
         self.best_state: dict | None = None
         self.best_epoch: int | None = None
         self.lowest_val_loss, self.worse_epochs = float("inf"), 0
+        if resume:
+            self.first_epoch = self.restore(resume)
+        else:
+            self.run = store.create_run(self.meta | {"model": asdict(self.spec)})
+            self.first_epoch = 1
+
+    def restore(self, run_id: str) -> int:
+        """Continue a stopped run from its latest epoch checkpoint; returns the next epoch."""
+        self.run = self.store.get(run_id)
+        path = latest_checkpoint(self.run.dir)
+        if path is None:
+            raise ValueError(f"run {run_id} has no epoch checkpoint to resume from")
+        state, _, meta = load_checkpoint(path)
+        self.model.load_state_dict(state)
+        if opt_state := load_optimizer_state(path):
+            self.opt.load_state_dict(opt_state)
+        epoch = int(meta["epoch"])
+        self.step = epoch * self.steps_per_epoch
+        self.schedule.last_epoch = self.step
+        factor = lr_factor(self.config.schedule, self.step, self.steps_per_epoch,
+                           self.config.epochs)
+        for group in self.opt.param_groups:
+            group["lr"] = group["initial_lr"] * factor
+        best = checkpoint_path(self.run.dir, "best")
+        if best.exists():
+            best_state, _, best_meta = load_checkpoint(best)
+            self.best_key = (best_meta["val_acc"], -best_meta["val_loss"])
+            self.best_state = {k: v.to(self.device) for k, v in best_state.items()}
+            self.best_epoch = int(best_meta["epoch"])
+        val_losses = self.store.epochs(run_id).get("val_loss", np.array([]))
+        self.lowest_val_loss = float(val_losses[:epoch].min()) if epoch else float("inf")
+        self.store.set_status(run_id, "running", f"resumed at epoch {epoch + 1}")
+        return epoch + 1
 
     def started(self) -> RunStarted:
         d = self.data
         return RunStarted(
             self.run.id, str(self.run.dir), device_label(self.device), d.classes,
             self.steps_per_epoch, self.steps_per_epoch * self.config.epochs,
-            (len(d.train), len(d.val), len(d.test)),
+            (len(d.train), len(d.val), len(d.test)), self.step,
         )
 
     def flush(self, epoch: int, epoch_steps: list[Steps]) -> Steps:
@@ -255,7 +295,7 @@ class ClassifierRun:
         yield self.started()
         status, message = "finished", ""
         try:
-            for epoch in range(1, self.config.epochs + 1):
+            for epoch in range(self.first_epoch, self.config.epochs + 1):
                 epoch_steps: list[Steps] = []
                 yield from self.epoch(epoch, epoch_steps)
                 yield from self.end_epoch(epoch, epoch_steps)
@@ -275,6 +315,19 @@ class ClassifierRun:
         yield self.finish(status, message)
 
 
-def train(config: TrainConfig, store: RunStore, emit_interval: float = EMIT_INTERVAL) -> Iterator:
-    """Train a classifier: yields None per step (a tick) and events from core.training.events."""
-    yield from ClassifierRun(config, store, emit_interval).steps()
+def train(
+    config: TrainConfig, store: RunStore, emit_interval: float = EMIT_INTERVAL,
+    resume: str | None = None,
+) -> Iterator:
+    """Train a classifier: yields None per step (a tick) and events from core.training.events.
+
+    With `resume`, continue that stored run from its latest epoch checkpoint (model, optimizer,
+    schedule and best score) up to `config.epochs`.
+    """
+    yield from ClassifierRun(config, store, emit_interval, resume).steps()
+
+
+def resume_config(store: RunStore, run_id: str, epochs: int | None = None) -> TrainConfig:
+    """The stored configuration of a run, optionally with more epochs."""
+    config = TrainConfig.from_dict(store.get(run_id).config["config"])
+    return replace(config, epochs=epochs) if epochs else config

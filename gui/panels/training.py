@@ -42,6 +42,7 @@ NOTE = (
     "smoothed average, dots are validation scores per epoch: a widening gap between training "
     "and validation means overfitting."
 )
+LR_COLOR = (44, 160, 44)
 PLOTS = {"loss": "Loss", "acc": "Accuracy", "lr": "Learning rate", "speed": "Throughput (images/s)"}
 
 
@@ -50,6 +51,12 @@ def train_job(config: TrainConfig, store: RunStore):
     from core.training.trainer import train
 
     return train(config, store)
+
+
+def resume_job(config: TrainConfig, store: RunStore, run_id: str):
+    from core.training.trainer import train
+
+    return train(config, store, resume=run_id)
 
 
 def overfit_job(config: TrainConfig):
@@ -132,7 +139,12 @@ class TrainingPanel(QWidget):
 
         right = QVBoxLayout()
         runs_box = QGroupBox("Runs (check to overlay)")
-        QVBoxLayout(runs_box).addWidget(self.runs)
+        runs_layout = QVBoxLayout(runs_box)
+        runs_layout.addWidget(self.runs)
+        self.continue_button = QPushButton("Continue selected run")
+        self.continue_button.setToolTip("Resume a stopped or interrupted run from its last "
+                                        "epoch checkpoint")
+        runs_layout.addWidget(self.continue_button)
         preds_box = QGroupBox("Validation predictions (red: mistakes)")
         QVBoxLayout(preds_box).addWidget(self.grid)
         right.addWidget(runs_box, 1)
@@ -158,6 +170,8 @@ class TrainingPanel(QWidget):
         self.log_y.toggled.connect(self.view_changed)
         self.x_axis.currentIndexChanged.connect(self.view_changed)
         self.runs.overlay.connect(self.overlay)
+        self.runs.currentItemChanged.connect(lambda *_: self.set_running(self.job is not None))
+        self.continue_button.clicked.connect(self.continue_run)
         self.compute.event.connect(self.on_event)
         self.compute.done.connect(self.on_done)
         self.compute.failed.connect(self.on_failed)
@@ -170,6 +184,7 @@ class TrainingPanel(QWidget):
         if self.job is not None or self.form.issues():
             return
         self.board.clear_curves(keep={f"run {r}" for r in self.runs.checked()})
+        self.board.set_x_extent(None)
         self.grid.set_images(np.zeros((0, 1, 1, 1), np.uint8), [], [])
         self.total_steps, self.prev_wall = 0, 0.0
         self.started_at = time.perf_counter()
@@ -184,6 +199,20 @@ class TrainingPanel(QWidget):
     def start_overfit(self) -> None:
         config = self.form.config()
         self.start(lambda: overfit_job(config), "Overfitting one batch")
+
+    def resumable(self) -> str | None:
+        """The selected run, if it was stopped or interrupted."""
+        run_id = self.runs.current_id()
+        if run_id and self.store.get(run_id).status in ("stopped", "interrupted"):
+            return run_id
+        return None
+
+    def continue_run(self) -> None:
+        if (run_id := self.resumable()) is None:
+            return
+        config = TrainConfig.from_dict(self.store.get(run_id).config["config"])
+        self.form.set_config(config)
+        self.start(lambda: resume_job(config, self.store, run_id), "Continuing")
 
     def toggle_pause(self) -> None:
         if self.job is None:
@@ -208,6 +237,7 @@ class TrainingPanel(QWidget):
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
         self.form.setEnabled(not running)
+        self.continue_button.setEnabled(not running and self.resumable() is not None)
         self.pause_button.setText("Pause")
 
     def form_changed(self, found: list[str]) -> None:
@@ -232,10 +262,29 @@ class TrainingPanel(QWidget):
     def on_started(self, e: RunStarted) -> None:
         self.total_steps = e.total_steps
         self.progress.setRange(0, e.total_steps)
+        self.board.set_x_extent(e.total_steps)
         n_train, n_val, n_test = e.sizes
         self.status.setText(f"Run {e.run_id} on {e.device}: {n_train} train / {n_val} val / "
                             f"{n_test} test images, {e.steps_per_epoch} steps per epoch.")
+        if e.first_step:
+            self.show_history(e.run_id, e.first_step)
         self.runs.refresh()
+
+    def show_history(self, run_id: str, before_step: int) -> None:
+        """A resumed run's curves start with what the store holds from before."""
+        steps, epochs = self.store.steps(run_id), self.store.epochs(run_id)
+        keep = steps["step"] < before_step
+        wall = np.cumsum(steps["step_time"][keep])
+        self.prev_wall = float(wall[-1]) if len(wall) else 0.0
+        for plot, key in (("loss", "loss"), ("acc", "acc")):
+            self.board.extend(plot, "train", steps["step"][keep], wall, steps[key][keep])
+        self.board.extend("lr", "lr", steps["step"][keep], wall, steps["lr"][keep],
+                          color=LR_COLOR)
+        done = epochs["step"] < before_step if "step" in epochs else []
+        for plot, key in (("loss", "val_loss"), ("acc", "val_acc")):
+            if len(done) and done.any():
+                self.board.extend(plot, "val", epochs["step"][done], epochs["seconds"][done],
+                                  epochs[key][done], smooth=False)
 
     def on_steps(self, e: Steps) -> None:
         n = len(e.step)
@@ -244,7 +293,7 @@ class TrainingPanel(QWidget):
         b = self.board
         b.extend("loss", "train", e.step, wall, e.loss)
         b.extend("acc", "train", e.step, wall, e.acc)
-        b.extend("lr", "lr", e.step, wall, e.lr, color=(44, 160, 44))
+        b.extend("lr", "lr", e.step, wall, e.lr, color=LR_COLOR)
         b.extend("speed", "images/s", e.step[-1], e.wall, e.images_per_s, color=(148, 103, 189))
         self.latest = e
 

@@ -46,6 +46,10 @@ class RunList(QListWidget):
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
                 if self.item(i).checkState() == Qt.CheckState.Checked]
 
+    def current_id(self) -> str | None:
+        item = self.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
     def item_changed(self, item: QListWidgetItem) -> None:
         on = item.checkState() == Qt.CheckState.Checked
         self.overlay.emit(item.data(Qt.ItemDataRole.UserRole), on)

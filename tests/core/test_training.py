@@ -18,7 +18,7 @@ from core.training.events import EpochEnd, Predictions, RunFinished, RunStarted,
 from core.training.losses import make_loss, multiclass_hinge
 from core.training.optim import lr_factor, make_optimizer
 from core.training.sanity import overfit_batch, overfit_one_batch
-from core.training.trainer import train
+from core.training.trainer import resume_config, train
 
 FAST = TrainConfig(dataset="digits", model="lenet", epochs=2, batch_size=64)
 
@@ -157,3 +157,24 @@ def test_early_stopping_after_patience_epochs_without_improvement(tmp_path, monk
     assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [1, 2, 3]
     assert events[-1].status == "early-stopped"
     assert "did not improve for 2 epochs" in events[-1].message
+
+
+def test_a_stopped_run_resumes_from_its_last_epoch(tmp_path):
+    store = RunStore(tmp_path)
+    job = train(TrainConfig(model="mlp", epochs=3), store)
+    run_id = next(job).run_id
+    for event in job:
+        if isinstance(event, EpochEnd) and event.epoch == 2:
+            break
+    job.close()
+    assert store.get(run_id).status == "stopped"
+
+    config = resume_config(store, run_id, epochs=4)
+    events = [e for e in train(config, store, resume=run_id) if e is not None]
+    started, done = events[0], events[-1]
+    assert started.run_id == run_id and started.first_step == 2 * started.steps_per_epoch
+    assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [3, 4]
+    assert done.status == "finished" and done.run_id == run_id
+    steps = store.steps(run_id)["step"]
+    assert np.array_equal(steps, np.arange(4 * started.steps_per_epoch))
+    assert list(store.epochs(run_id)["epoch"]) == [1, 2, 3, 4]

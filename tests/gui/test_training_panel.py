@@ -40,6 +40,16 @@ def test_train_pause_resume_stop(qtbot, panel):
     assert len(runs) == 1 and runs[0].status == "stopped"
     assert panel.runs.count() == 1
 
+    # continue the stopped run from its last epoch checkpoint
+    panel.runs.setCurrentRow(0)
+    assert panel.continue_button.isEnabled()
+    qtbot.mouseClick(panel.continue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: points(panel) > 40, timeout=60_000)
+    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=30_000)
+    steps = panel.store.steps(runs[0].id)["step"]
+    assert len(panel.store.runs()) == 1 and steps[0] == 0 and (steps[1:] - steps[:-1] == 1).all()
+
 
 def test_short_run_draws_curves_predictions_and_exports(qtbot, window, panel, tmp_path):
     panel.form.set_config(SHORT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from core.data.folder import load_folder
 from core.data.imageset import DatasetUnavailable, ImageSet
 from core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
 from core.data.shapes import load_shapes
-from core.data.torchvision_sets import Progress, load_torchvision_set
+from core.data.torchvision_sets import fetch_torchvision_set, load_torchvision_set
+from core.download import Progress
+from core.jobs import Message, in_background
 
 DEFAULT_SIZES = {"digits": 28, "shapes": 32, "folder": 64}
 _RESIZE_CHUNK = 2048  # images resized at once: bounds the float working set
@@ -71,3 +74,13 @@ def _resize(images: torch.Tensor, size: int) -> torch.Tensor:
         )
         out[start : start + _RESIZE_CHUNK] = chunk.round_().clamp_(0, 255).to(torch.uint8)
     return out
+
+
+def download_job(name: str, root: Path) -> Iterator:
+    """Fetch a torchvision set with progress (closing the job cancels), then check it loads."""
+    if name not in TORCHVISION_SETS:
+        raise ValueError(f"only {', '.join(TORCHVISION_SETS)} can be downloaded")
+    yield from in_background(f"downloading {name}",
+                             lambda progress: fetch_torchvision_set(name, root, progress))
+    ds = load_dataset(name, root=root)
+    yield Message(f"{name}: {len(ds)} images ready under {root}")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import hashlib
 import http.client
 import pickle
 import ssl
@@ -16,7 +15,6 @@ import tarfile
 import urllib.error
 import urllib.request
 import zlib
-from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -24,13 +22,13 @@ import torch
 
 from core.data.imageset import DatasetUnavailable, ImageSet
 from core.data.names import TORCHVISION_SETS
+from core.download import ChecksumError, Progress, stream
 
 try:
     from numpy._core.multiarray import _reconstruct
 except ImportError:  # numpy < 2
     from numpy.core.multiarray import _reconstruct
 
-Progress = Callable[[int, int], None]  # (bytes done, bytes total or 0 when unknown), per file
 
 IDX_FILES = (
     "train-images-idx3-ubyte",
@@ -82,7 +80,6 @@ _NETWORK_ERRORS = (
     TimeoutError,
     ssl.SSLError,
 )
-_DOWNLOAD_CHUNK = 1 << 16
 _PICKLE_GLOBALS = {
     ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
     ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
@@ -90,6 +87,22 @@ _PICKLE_GLOBALS = {
     ("numpy", "dtype"): np.dtype,
     ("_codecs", "encode"): codecs.encode,  # how Python 3 writes bytes at protocol 2
 }
+
+
+def fetch_torchvision_set(name: str, root: Path, progress: Progress | None = None) -> None:
+    """Download whatever files of the set are missing under root (no parsing, no torch)."""
+    root = Path(root)
+    if name == "cifar10":
+        folder = root / CIFAR_FOLDER
+        complete = all((folder / f).is_file() for f in CIFAR_FILES)
+        if not complete and not (root / CIFAR_ARCHIVE).is_file():
+            _fetch([CIFAR_URL], root / CIFAR_ARCHIVE, _CIFAR_MD5, progress)
+        return
+    folder = root / _IDX_FOLDERS[name] / "raw"
+    missing = [f for f in IDX_FILES if _find_idx(folder, f) is None]
+    for stem in missing:
+        urls = [f"{mirror}{stem}.gz" for mirror in _IDX_MIRRORS[name]]
+        _fetch(urls, folder / f"{stem}.gz", _IDX_MD5[name][stem], progress)
 
 
 def load_torchvision_set(
@@ -103,10 +116,12 @@ def load_torchvision_set(
     if name not in TORCHVISION_SETS:
         raise ValueError(f"unknown torchvision set {name!r}; valid: {', '.join(TORCHVISION_SETS)}")
     root = Path(root)
+    if download:
+        fetch_torchvision_set(name, root, progress)
     if name == "cifar10":
-        images, labels = _load_cifar(root, download, progress)
+        images, labels = _load_cifar(root)
     else:
-        images, labels = _load_idx_set(name, root, download, progress)
+        images, labels = _load_idx_set(name, root)
     return ImageSet(
         name=name,
         images=torch.from_numpy(images),
@@ -118,15 +133,11 @@ def load_torchvision_set(
 # --- MNIST and Fashion-MNIST: IDX files ----------------------------------------------------------
 
 
-def _load_idx_set(
-    name: str, root: Path, download: bool, progress: Progress | None
-) -> tuple[np.ndarray, np.ndarray]:
+def _load_idx_set(name: str, root: Path) -> tuple[np.ndarray, np.ndarray]:
     folder = root / _IDX_FOLDERS[name] / "raw"
     missing = [f for f in IDX_FILES if _find_idx(folder, f) is None]
-    if missing and not download:
-        raise _missing_error(name, folder, [f"{f} (or {f}.gz)" for f in missing])
     if missing:
-        _download_idx(name, folder, missing, progress)
+        raise _missing_error(name, folder, [f"{f} (or {f}.gz)" for f in missing])
     train_x, train_y, test_x, test_y = (_read_idx(_find_idx(folder, f)) for f in IDX_FILES)
     images, labels = _idx_pair(train_x, train_y, test_x, test_y, folder)
     if labels.size and labels.max() >= len(CLASSES[name]):
@@ -170,28 +181,16 @@ def _idx_pair(
     return np.concatenate([train_x, test_x]), np.concatenate([train_y, test_y])
 
 
-def _download_idx(name: str, folder: Path, stems: list[str], progress: Progress | None) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for stem in stems:
-        urls = [f"{mirror}{stem}.gz" for mirror in _IDX_MIRRORS[name]]
-        _fetch(urls, folder / f"{stem}.gz", _IDX_MD5[name][stem], progress)
-
-
 # --- CIFAR-10: pickled python batches ------------------------------------------------------------
 
 
-def _load_cifar(
-    root: Path, download: bool, progress: Progress | None
-) -> tuple[np.ndarray, np.ndarray]:
+def _load_cifar(root: Path) -> tuple[np.ndarray, np.ndarray]:
     folder = root / CIFAR_FOLDER
     if any(not (folder / f).is_file() for f in CIFAR_FILES):
         archive = root / CIFAR_ARCHIVE
         if not archive.is_file():
             missing = [f for f in CIFAR_FILES if not (folder / f).is_file()]
-            if not download:
-                raise _missing_error("cifar10", folder, missing, f"or {CIFAR_ARCHIVE} in {root}")
-            root.mkdir(parents=True, exist_ok=True)
-            _fetch([CIFAR_URL], archive, _CIFAR_MD5, progress)
+            raise _missing_error("cifar10", folder, missing, f"or {CIFAR_ARCHIVE} in {root}")
         _extract_cifar(archive, folder)
     batches = [_read_cifar_batch(folder / f) for f in CIFAR_FILES]
     images = np.concatenate([data for data, _ in batches]).reshape(-1, 3, 32, 32)
@@ -252,39 +251,18 @@ def _fetch(urls: list[str], dest: Path, md5: str, progress: Progress | None) -> 
     reason = "no mirror"
     for url in urls:
         try:
-            _stream(url, dest, md5, progress)
+            stream(url, dest, progress, md5)
             return
+        except ChecksumError as error:
+            raise DatasetUnavailable(
+                f"{error}; try again, or download it elsewhere and place it in {dest.parent}"
+            ) from error
         except _NETWORK_ERRORS as error:
             reason = str(getattr(error, "reason", error))
     raise DatasetUnavailable(
         f"{dest.name} could not be downloaded ({reason}); you appear to be offline: "
         f"download {urls[0]} elsewhere and place it in {dest.parent}"
     )
-
-
-def _stream(url: str, dest: Path, md5: str, progress: Progress | None) -> None:
-    """Streams url into dest in chunks via a .part file, checking the MD5 before renaming."""
-    part = dest.with_name(f"{dest.name}.part")
-    digest = hashlib.md5(usedforsecurity=False)
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response, part.open("wb") as out:
-            total, done = int(response.headers.get("Content-Length") or 0), 0
-            while chunk := response.read(_DOWNLOAD_CHUNK):
-                out.write(chunk)
-                digest.update(chunk)
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    if digest.hexdigest() != md5:
-        part.unlink()
-        raise DatasetUnavailable(
-            f"download of {url} is damaged (MD5 mismatch); try again, or download it elsewhere "
-            f"and place it in {dest.parent}"
-        )
-    part.replace(dest)
 
 
 def _missing_error(name: str, folder: Path, files: list[str], alt: str = "") -> DatasetUnavailable:

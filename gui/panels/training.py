@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.jobs import Message, ProgressEvent
 from core.runs.store import RunStore
 from core.training.config import TrainConfig
 from core.training.events import EpochEnd, Predictions, RunFinished, RunStarted, SanityResult, Steps
@@ -57,6 +58,12 @@ def resume_job(config: TrainConfig, store: RunStore, run_id: str):
     from core.training.trainer import train
 
     return train(config, store, resume=run_id)
+
+
+def download_job(name: str, root: Path):
+    from core.data.load import download_job
+
+    return download_job(name, root)
 
 
 def overfit_job(config: TrainConfig):
@@ -166,6 +173,7 @@ class TrainingPanel(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         self.form.changed.connect(self.form_changed)
+        self.form.download.connect(self.download)
         self.smoothing.valueChanged.connect(self.view_changed)
         self.log_y.toggled.connect(self.view_changed)
         self.x_axis.currentIndexChanged.connect(self.view_changed)
@@ -180,12 +188,13 @@ class TrainingPanel(QWidget):
             QShortcut(QKeySequence(keys), self, slot)
 
     # --- actions -------------------------------------------------------------------------
-    def start(self, factory, label: str) -> None:
-        if self.job is not None or self.form.issues():
+    def start(self, factory, label: str, training: bool = True) -> None:
+        if self.job is not None or (training and self.form.issues()):
             return
-        self.board.clear_curves(keep={f"run {r}" for r in self.runs.checked()})
-        self.board.set_x_extent(None)
-        self.grid.set_images(np.zeros((0, 1, 1, 1), np.uint8), [], [])
+        if training:
+            self.board.clear_curves(keep={f"run {r}" for r in self.runs.checked()})
+            self.board.set_x_extent(None)
+            self.grid.set_images(np.zeros((0, 1, 1, 1), np.uint8), [], [])
         self.total_steps, self.prev_wall = 0, 0.0
         self.started_at = time.perf_counter()
         self.job = self.compute.submit(factory)
@@ -199,6 +208,10 @@ class TrainingPanel(QWidget):
     def start_overfit(self) -> None:
         config = self.form.config()
         self.start(lambda: overfit_job(config), "Overfitting one batch")
+
+    def download(self) -> None:
+        name, root = self.form.fields["dataset"].get(), self.form.download_root()
+        self.start(lambda: download_job(name, root), f"Downloading {name}", training=False)
 
     def resumable(self) -> str | None:
         """The selected run, if it was stopped or interrupted."""
@@ -255,7 +268,8 @@ class TrainingPanel(QWidget):
             return
         handler = {RunStarted: self.on_started, Steps: self.on_steps, EpochEnd: self.on_epoch,
                    Predictions: self.on_predictions, RunFinished: self.on_finished,
-                   SanityResult: self.on_sanity}.get(type(event))
+                   SanityResult: self.on_sanity, ProgressEvent: self.on_progress,
+                   Message: self.on_message}.get(type(event))
         if handler is not None:
             handler(event)
 
@@ -329,11 +343,23 @@ class TrainingPanel(QWidget):
     def on_sanity(self, e: SanityResult) -> None:
         self.status.setText(e.message)
 
+    def on_progress(self, e: ProgressEvent) -> None:
+        self.progress.setRange(0, max(e.total, 0))  # (0, 0): a busy bar when the size is unknown
+        self.progress.setValue(e.done)
+        total = f" / {e.total / 2**20:.1f}" if e.total else ""
+        self.progress.setFormat(f"{e.label}: {e.done / 2**20:.1f}{total} MiB")
+
+    def on_message(self, e: Message) -> None:
+        self.status.setText(e.text)
+        self.form.validate()
+
     def on_done(self, job: int, outcome: str) -> None:
         if job != self.job:
             return
         self.job = None
         self.set_running(False)
+        if self.progress.maximum() == 0:  # a busy bar from a download of unknown size
+            self.progress.setRange(0, 1)
         self.progress.setFormat("idle" if outcome == "finished" else outcome)
         if outcome == "cancelled":
             self.status.setText("Stopped: everything up to the last step is kept.")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
 from core.models.spec import ACTIVATIONS, MODELS
+from core.runs.store import default_runs_dir
 from core.training.config import (
     AUGMENTATIONS,
     DEVICES,
@@ -31,10 +32,15 @@ from gui.widgets.form import Field, combo, flag, integer, number, percent
 FOLDER_ITEM = "image folder…"
 
 
+def default_data_dir() -> Path:
+    return default_runs_dir().parent / "data"
+
+
 class TrainingForm(QWidget):
     """Builds a TrainConfig; `changed(list_of_problems)` fires on every edit."""
 
     changed = Signal(list)
+    download = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -83,6 +89,10 @@ class TrainingForm(QWidget):
         browse = QPushButton("Browse")
         browse.clicked.connect(self.pick_root)
         root.addWidget(browse)
+        self.download_button = QPushButton("Download")
+        self.download_button.setToolTip("Download the dataset into the data root (needs internet)")
+        self.download_button.clicked.connect(self.download)
+        root.addWidget(self.download_button)
         labels = {"val_fraction": "validation", "test_fraction": "test", "lr": "learning rate",
                   "weight_decay": "weight decay", "batch_size": "batch size",
                   "patience": "early stopping"}
@@ -134,7 +144,14 @@ class TrainingForm(QWidget):
             found.append(f"{config.dataset} needs an existing data root folder")
         return found
 
+    def download_root(self) -> Path:
+        """The data root to download into (the default folder when the field is empty)."""
+        if not self.data_root.text().strip():
+            self.data_root.setText(str(default_data_dir()))
+        return Path(self.data_root.text().strip()).expanduser()
+
     def validate(self, *_) -> None:
+        self.download_button.setEnabled(self.fields["dataset"].get() in TORCHVISION_SETS)
         found = self.issues()
         self.problems.setText("\n".join(found))
         self.problems.setVisible(bool(found))

@@ -22,11 +22,12 @@ from core.data import torchvision_sets as tv
 from core.data.digits import load_digits
 from core.data.folder import load_folder, load_image_file
 from core.data.imageset import DatasetUnavailable
-from core.data.load import load_dataset
+from core.data.load import download_job, load_dataset
 from core.data.shapes import CLASSES as SHAPE_CLASSES
 from core.data.shapes import load_shapes
 from core.data.split import channel_stats, split_indices
 from core.data.torchvision_sets import CIFAR_FILES, IDX_FILES, load_torchvision_set
+from core.jobs import Message, ProgressEvent
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -358,3 +359,37 @@ def test_channel_stats_matches_direct(monkeypatch: pytest.MonkeyPatch) -> None:
     assert np.allclose(std, x.std(dim=(0, 2, 3), correction=0).tolist(), atol=1e-9)
     flat_mean, flat_std = channel_stats(torch.full((4, 1, 5, 5), 51, dtype=torch.uint8))
     assert flat_mean == pytest.approx((0.2,)) and flat_std == (1e-3,)
+
+
+def fake_mnist_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    arrays = write_mnist(tmp_path / "source")
+    payloads = {f"{s}.gz": gzip.compress(idx_bytes(a)) for s, a in arrays.items()}
+    md5 = {s: hashlib.md5(payloads[f"{s}.gz"]).hexdigest() for s in arrays}
+    monkeypatch.setitem(tv._IDX_MIRRORS, "mnist", ("http://mirror.invalid/",))
+    monkeypatch.setitem(tv._IDX_MD5, "mnist", md5)
+    monkeypatch.setattr(
+        urllib.request, "urlopen", lambda url, timeout: FakeResponse(payloads[url.split("/")[-1]])
+    )
+
+
+def test_download_job_reports_progress_then_a_ready_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_mnist_mirror(tmp_path, monkeypatch)
+    events = [e for e in download_job("mnist", tmp_path / "data") if e is not None]
+    progress = [e for e in events if isinstance(e, ProgressEvent)]
+    assert progress and all(0 < e.done <= e.total for e in progress)
+    assert isinstance(events[-1], Message) and "8 images ready" in events[-1].text
+
+
+def test_closing_a_download_job_cancels_it_and_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_mnist_mirror(tmp_path, monkeypatch)
+    monkeypatch.setattr("core.download.CHUNK", 4)  # many progress calls per file
+    job = download_job("mnist", tmp_path / "data")
+    first = next(e for e in job if e is not None)
+    job.close()
+    assert isinstance(first, ProgressEvent)
+    raw = tmp_path / "data" / "MNIST" / "raw"
+    assert not list(raw.glob("*.part")) and len(list(raw.glob("*.gz"))) < 4

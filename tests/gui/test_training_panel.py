@@ -7,6 +7,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
 from core.training.config import TrainConfig
+from tests.core.test_data import fake_mnist_mirror
 
 SHORT = TrainConfig(dataset="digits", model="lenet", epochs=1)
 LONG = TrainConfig(dataset="digits", model="mlp", epochs=200)
@@ -108,3 +109,17 @@ def test_overfit_one_batch_reports_a_verdict(qtbot, panel):
     qtbot.mouseClick(panel.overfit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.job is None, timeout=120_000)
     assert "overfit one batch" in panel.status.text() and "passed" in panel.status.text()
+
+
+def test_download_button_fetches_mnist_with_progress(qtbot, panel, tmp_path, monkeypatch):
+    fake_mnist_mirror(tmp_path, monkeypatch)
+    panel.form.fields["dataset"].set("mnist")
+    assert not panel.train_button.isEnabled()  # no data root yet
+    panel.form.data_root.setText(str(tmp_path / "data"))
+    formats = []
+    panel.progress.valueChanged.connect(lambda _: formats.append(panel.progress.format()))
+    qtbot.mouseClick(panel.form.download_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=30_000)
+    assert "8 images ready" in panel.status.text()
+    assert any("downloading mnist" in f for f in formats)
+    assert panel.train_button.isEnabled()

@@ -11,16 +11,10 @@ class DatasetUnavailable(Exception):
     """A dataset cannot be loaded; the message says what the user should do."""
 
 
-@dataclass(frozen=True)
-class ImageSet:
-    """Images as uint8 N x C x H x W, labels as int64 N, class names, optional masks."""
+class ImageShape:
+    """`channels` and `size` of anything holding N x C x H x W `images`."""
 
-    name: str
     images: torch.Tensor
-    labels: torch.Tensor
-    classes: tuple[str, ...]
-    masks: torch.Tensor | None = None  # bool N x H x W, ground-truth object masks
-    skipped: tuple[tuple[str, str], ...] = ()  # (path, reason) of files a loader passed over
 
     @property
     def channels(self) -> int:
@@ -29,6 +23,18 @@ class ImageSet:
     @property
     def size(self) -> int:
         return int(self.images.shape[-1])
+
+
+@dataclass(frozen=True)
+class ImageSet(ImageShape):
+    """Images as uint8 N x C x H x W, labels as int64 N, class names, optional masks."""
+
+    name: str
+    images: torch.Tensor
+    labels: torch.Tensor
+    classes: tuple[str, ...]
+    masks: torch.Tensor | None = None  # bool N x H x W, ground-truth object masks
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, reason) of files a loader passed over
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])

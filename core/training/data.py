@@ -7,13 +7,14 @@ from pathlib import Path
 
 import torch
 
+from core.data.imageset import ImageShape
 from core.data.load import load_dataset
 from core.data.split import channel_stats, split_indices
 from core.training.config import TrainConfig
 
 
 @dataclass(frozen=True)
-class DeviceData:
+class DeviceData(ImageShape):
     """uint8 images and labels on the device, split indices, training-split statistics."""
 
     images: torch.Tensor
@@ -24,14 +25,6 @@ class DeviceData:
     mean: tuple[float, ...]
     std: tuple[float, ...]
     classes: tuple[str, ...]
-
-    @property
-    def channels(self) -> int:
-        return int(self.images.shape[1])
-
-    @property
-    def size(self) -> int:
-        return int(self.images.shape[-1])
 
     def batch(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Normalized float images and labels for the given indices."""

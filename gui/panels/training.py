@@ -83,7 +83,8 @@ class TrainingPanel(QWidget):
         self.total_steps = 0
         self.prev_wall = 0.0
         self.form = TrainingForm()
-        self.board = CurveBoard(PLOTS, from_zero=("acc", "lr", "speed"))
+        self.board = CurveBoard(PLOTS, from_zero=("acc", "lr", "speed"),
+                                legends={"loss": (-5, 5), "acc": (-5, -30)})
         self.grid = ImageGrid(cell=40, empty_text="Validation predictions appear after epoch 1")
         self.runs = RunList(store)
         self.latest: Steps | None = None
@@ -121,7 +122,7 @@ class TrainingPanel(QWidget):
         left.addStretch(1)
         left_box = QWidget()
         left_box.setLayout(left)
-        left_box.setMaximumWidth(360)
+        left_box.setMaximumWidth(400)
 
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
         self.smoothing.setRange(0, 99)
@@ -152,7 +153,7 @@ class TrainingPanel(QWidget):
         self.continue_button.setToolTip("Resume a stopped or interrupted run from its last "
                                         "epoch checkpoint")
         runs_layout.addWidget(self.continue_button)
-        preds_box = QGroupBox("Validation predictions (red: mistakes)")
+        preds_box = QGroupBox("Validation predictions (red = wrong)")
         QVBoxLayout(preds_box).addWidget(self.grid)
         right.addWidget(runs_box, 1)
         right.addWidget(preds_box, 2)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QToolButton,
     QWidget,
 )
 
@@ -86,7 +87,9 @@ class TrainingForm(QWidget):
         form = QFormLayout(self)
         root = QHBoxLayout()
         root.addWidget(self.data_root)
-        browse = QPushButton("Browse")
+        browse = QToolButton()
+        browse.setText("…")
+        browse.setToolTip("Choose the data root folder")
         browse.clicked.connect(self.pick_root)
         root.addWidget(browse)
         self.download_button = QPushButton("Download")

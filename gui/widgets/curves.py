@@ -84,7 +84,7 @@ class CurveBoard(pg.GraphicsLayoutWidget):
 
     def __init__(
         self, plots: dict[str, str], columns: int = 2, fps: float = 16.0,
-        from_zero: tuple[str, ...] = (),
+        from_zero: tuple[str, ...] = (), legends: dict[str, tuple[int, int]] | None = None,
     ) -> None:
         super().__init__()
         self.setBackground("w")
@@ -97,7 +97,8 @@ class CurveBoard(pg.GraphicsLayoutWidget):
             item = self.addPlot(row=i // columns, col=i % columns, title=title)
             item.setClipToView(True)
             item.setDownsampling(auto=True, mode="peak")
-            item.addLegend(offset=(-5, 5), labelTextSize="8pt")
+            if legends and key in legends:  # offset: (-x, y) top right, (-x, -y) bottom right
+                item.addLegend(offset=legends[key], labelTextSize="8pt")
             self.plots[key] = Plot(item)
         self.set_axis_labels()
         self.timer = QTimer(self)
@@ -135,7 +136,8 @@ class CurveBoard(pg.GraphicsLayoutWidget):
                 for item in (c.raw, c.smooth):
                     if item is not None:
                         p.item.removeItem(item)
-                        p.item.legend.removeItem(item)
+                        if p.item.legend is not None:
+                            p.item.legend.removeItem(item)
 
     def clear_curves(self, keep: set[str] | None = None) -> None:
         for p in self.plots.values():

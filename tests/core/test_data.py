@@ -208,14 +208,7 @@ def test_download_offline_is_unavailable(
 def test_download_streams_with_progress_and_checks_md5(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    arrays = write_mnist(tmp_path / "source")
-    payloads = {f"{s}.gz": gzip.compress(idx_bytes(a)) for s, a in arrays.items()}
-    md5 = {s: hashlib.md5(payloads[f"{s}.gz"]).hexdigest() for s in arrays}
-    monkeypatch.setitem(tv._IDX_MIRRORS, "mnist", ("http://mirror.invalid/",))
-    monkeypatch.setitem(tv._IDX_MD5, "mnist", md5)
-    monkeypatch.setattr(
-        urllib.request, "urlopen", lambda url, timeout: FakeResponse(payloads[url.split("/")[-1]])
-    )
+    arrays, payloads = fake_mnist_mirror(tmp_path, monkeypatch)
     calls: list[tuple[int, int]] = []
     ds = load_dataset("mnist", root=tmp_path, download=True, progress=lambda *a: calls.append(a))
     assert len(ds) == 8 and calls and all(done <= total for done, total in calls)
@@ -361,7 +354,10 @@ def test_channel_stats_matches_direct(monkeypatch: pytest.MonkeyPatch) -> None:
     assert flat_mean == pytest.approx((0.2,)) and flat_std == (1e-3,)
 
 
-def fake_mnist_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_mnist_mirror(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, np.ndarray], dict[str, bytes]]:
+    """Serve tiny MNIST files (with matching MD5s) in place of the network."""
     arrays = write_mnist(tmp_path / "source")
     payloads = {f"{s}.gz": gzip.compress(idx_bytes(a)) for s, a in arrays.items()}
     md5 = {s: hashlib.md5(payloads[f"{s}.gz"]).hexdigest() for s in arrays}
@@ -370,6 +366,7 @@ def fake_mnist_mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         urllib.request, "urlopen", lambda url, timeout: FakeResponse(payloads[url.split("/")[-1]])
     )
+    return arrays, payloads
 
 
 def test_download_job_reports_progress_then_a_ready_message(

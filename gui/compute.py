@@ -31,8 +31,17 @@ class Job:
 
 
 def warm_up() -> str:
-    """Import torch and the core on this thread, run one small conv step, return the device."""
+    """Import torch and the core on this thread, run one small conv step, return the device.
+
+    Torch gets one thread fewer than the machine has cores, leaving one for drawing: on the
+    2-core machines here, two OpenMP threads driven from this thread fell to ~2 steps/s
+    whenever another process competed for the cores, against ~67 steps/s with one.
+    """
+    import os
+
     import torch
+
+    torch.set_num_threads(max(1, min(torch.get_num_threads(), (os.cpu_count() or 2) - 1)))
 
     from core.device import device_label, resolve_device
     from core.training import sanity, trainer  # noqa: F401  (import cost paid here, not on Train)

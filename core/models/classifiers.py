@@ -35,16 +35,14 @@ def conv_block(
     *,
     stride: int = 1,
     padding: int | None = None,
-    batchnorm: bool = False,
 ) -> nn.Sequential:
-    """Conv (+ batch norm) (+ activation) giving `out_channels` maps for every activation."""
+    """Conv + batch norm (+ activation) giving `out_channels` maps for every activation."""
     width = out_channels * widen(activation)
     padding = kernel_size // 2 if padding is None else padding
     layers: OrderedDict[str, nn.Module] = OrderedDict(
-        conv=nn.Conv2d(in_channels, width, kernel_size, stride, padding, bias=not batchnorm)
+        conv=nn.Conv2d(in_channels, width, kernel_size, stride, padding, bias=False),
+        bn=nn.BatchNorm2d(width),
     )
-    if batchnorm:
-        layers["bn"] = nn.BatchNorm2d(width)
     if activation is not None:
         layers["act"] = make_activation(activation)
     return nn.Sequential(layers)
@@ -82,7 +80,7 @@ def conv_stack(in_channels: int, plan: ConvPlan, activation: str) -> tuple[nn.Se
             layers[name] = nn.MaxPool2d(2)
         else:
             out_channels, kernel_size = step
-            layers[name] = conv_block(channels, out_channels, activation, kernel_size, batchnorm=True)
+            layers[name] = conv_block(channels, out_channels, activation, kernel_size)
             channels = out_channels
     return nn.Sequential(layers), channels
 
@@ -116,9 +114,8 @@ def lenet(spec: ModelSpec) -> nn.Sequential:
             pool2=nn.MaxPool2d(2),
         )
     )
-    with torch.no_grad():
-        flat = features(torch.zeros(1, spec.in_channels, spec.image_size, spec.image_size)).numel()
-    classifier = head(flat, (120, 84), spec.num_classes, act, spec.dropout)
+    side = (spec.image_size // 2 - 4) // 2  # after pool1, the unpadded conv2 and pool2
+    classifier = head(16 * side**2, (120, 84), spec.num_classes, act, spec.dropout)
     return _network(features, classifier, pool=None)
 
 
@@ -145,14 +142,12 @@ class BasicBlock(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, activation: str, stride: int = 1):
         super().__init__()
         width = out_channels * widen(activation)
-        self.conv1 = conv_block(
-            in_channels, out_channels, activation, stride=stride, batchnorm=True
-        )
-        self.conv2 = conv_block(out_channels, width, None, batchnorm=True)
+        self.conv1 = conv_block(in_channels, out_channels, activation, stride=stride)
+        self.conv2 = conv_block(out_channels, width, None)
         self.shortcut = (
             nn.Identity()
             if stride == 1 and in_channels == width
-            else conv_block(in_channels, width, None, 1, stride=stride, batchnorm=True)
+            else conv_block(in_channels, width, None, 1, stride=stride)
         )
         self.act = make_activation(activation)
 
@@ -163,9 +158,7 @@ class BasicBlock(nn.Module):
 def mini_resnet(spec: ModelSpec) -> nn.Sequential:
     """Stem conv, three stages of two basic blocks (16/32/64 maps), global average pool, fc."""
     act = spec.activation
-    layers: OrderedDict[str, nn.Module] = OrderedDict(
-        stem=conv_block(spec.in_channels, 16, act, batchnorm=True)
-    )
+    layers: OrderedDict[str, nn.Module] = OrderedDict(stem=conv_block(spec.in_channels, 16, act))
     channels = 16
     for i, (out_channels, stride) in enumerate(((16, 1), (32, 2), (64, 2)), 1):
         layers[f"stage{i}"] = nn.Sequential(
@@ -201,7 +194,7 @@ class Inception(nn.Module):
         super().__init__()
 
         def conv(cin: int, cout: int, kernel_size: int) -> nn.Sequential:
-            return conv_block(cin, cout, activation, kernel_size, batchnorm=True)
+            return conv_block(cin, cout, activation, kernel_size)
 
         w = widths
         self.branch1 = conv(in_channels, w.b1, 1)
@@ -226,11 +219,12 @@ INCEPTION_4A = InceptionWidths(48, 32, 64, 8, 16, 16)
 
 
 def mini_inception(spec: ModelSpec) -> nn.Sequential:
-    """Stem conv, two inception modules, max pool, one more module, global average pool, fc."""
+    """Stem conv, pool, two inception modules, pool, one more module, global average pool, fc."""
     act = spec.activation
     features = nn.Sequential(
         OrderedDict(
-            stem=conv_block(spec.in_channels, 32, act, batchnorm=True),
+            stem=conv_block(spec.in_channels, 32, act),
+            pool2=nn.MaxPool2d(3, 2, 1),
             inception3a=Inception(32, INCEPTION_3A, act),
             inception3b=Inception(INCEPTION_3A.out_channels, INCEPTION_3B, act),
             pool3=nn.MaxPool2d(3, 2, 1),

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from core.data.names import DATASETS, FOLDER_PREFIX
+from core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
 from core.models.spec import ACTIVATIONS, MODELS
 from core.training.config import DEVICES, LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
 
@@ -23,8 +23,11 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--dataset", default="digits",
                    help=f"{', '.join(DATASETS)} or {FOLDER_PREFIX}PATH")
     t.add_argument("--data-root", help="folder holding MNIST/, FashionMNIST/, cifar-10-batches-py/")
-    t.add_argument("--download", action="store_true", help="download the dataset if missing")
+    t.add_argument("--download", action="store_true",
+                   help="download the dataset (and --pretrained weights) if missing")
     t.add_argument("--model", default="lenet", choices=MODELS)
+    t.add_argument("--pretrained", action="store_true",
+                   help="torchvision models: ImageNet weights from the torch cache")
     t.add_argument("--activation", default="relu", choices=ACTIVATIONS)
     t.add_argument("--loss", default="cross_entropy", choices=LOSSES)
     t.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
@@ -49,7 +52,8 @@ def parser() -> argparse.ArgumentParser:
 def config_from(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(
         dataset=args.dataset, data_root=args.data_root, image_size=args.image_size,
-        model=args.model, activation=args.activation, dropout=args.dropout, loss=args.loss,
+        model=args.model, pretrained=args.pretrained, activation=args.activation,
+        dropout=args.dropout, loss=args.loss,
         optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay,
         schedule=args.schedule, epochs=args.epochs or TrainConfig.epochs,
         batch_size=args.batch_size, seed=args.seed, augment=tuple(args.augment),
@@ -79,7 +83,11 @@ def train_command(args: argparse.Namespace) -> int:
     config = resume_config(store, args.resume, args.epochs) if args.resume else config_from(args)
     if found := problems(config):
         raise ValueError("; ".join(found))
-    if args.download:
+    if args.download and config.pretrained:
+        from core.models.torchvision_zoo import download_weights
+
+        download_weights(config.model, progress)
+    if args.download and config.dataset in TORCHVISION_SETS:
         root = Path(args.data_root) if args.data_root else None
         load_dataset(config.dataset, root=root, download=True, progress=progress)
     job = train(config, store, resume=args.resume)

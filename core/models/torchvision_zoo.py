@@ -6,9 +6,8 @@ downloaded there only on request, and are loaded with `weights_only=True`.
 
 from __future__ import annotations
 
-import urllib.request
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
@@ -18,10 +17,10 @@ import torch.nn.functional as F
 from torch import nn
 from torchvision import models
 
+from core.download import Progress, stream
+from core.jobs import Message, in_background
 from core.models.spec import ModelSpec
 
-Progress = Callable[[int, int], None]
-_CHUNK_BYTES = 1 << 20
 _TIMEOUT_S = 30
 
 
@@ -85,25 +84,21 @@ def weights_path(name: str) -> Path:
 
 
 def _download(url: str, path: Path, progress: Progress | None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
     try:
-        with urllib.request.urlopen(url, timeout=_TIMEOUT_S) as response, partial.open("wb") as out:
-            total = int(response.headers.get("Content-Length") or 0)
-            done = 0
-            while chunk := response.read(_CHUNK_BYTES):
-                out.write(chunk)
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
-        partial.replace(path)
+        stream(url, path, progress, timeout=_TIMEOUT_S)
     except OSError as err:
         raise WeightsUnavailable(
             f"Could not download {url} ({err}): this machine looks offline. "
             f"Copy the file to {path} instead."
         ) from err
-    finally:
-        partial.unlink(missing_ok=True)
+
+
+def download_weights(name: str, progress: Progress | None = None) -> Path:
+    """Fetch the pretrained weights of a torchvision model into the torch hub cache."""
+    path = weights_path(name)
+    if not path.exists():
+        _download(_ZOO[name].weights.url, path, progress)
+    return path
 
 
 def _pretrained_state(name: str, download: bool, progress: Progress | None) -> dict:
@@ -141,3 +136,10 @@ def torchvision_classifier(
     if spec.num_classes != 1000:
         _replace_final_layer(net, entry.final_layer, spec.num_classes)
     return nn.Sequential(OrderedDict(adapter=InputAdapter(entry.min_size), net=net))
+
+
+def download_weights_job(name: str) -> Iterator:
+    """Download pretrained weights with progress (closing the job cancels)."""
+    path = yield from in_background(f"downloading {name} weights",
+                                    lambda progress: download_weights(name, progress))
+    yield Message(f"{name} weights ready at {path}")

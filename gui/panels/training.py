@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.data.names import TORCHVISION_SETS
 from core.jobs import Message, ProgressEvent
+from core.models.spec import TORCHVISION_MODELS
 from core.runs.store import RunStore
 from core.training.config import TrainConfig
 from core.training.events import EpochEnd, Predictions, RunFinished, RunStarted, SanityResult, Steps
@@ -60,10 +62,15 @@ def resume_job(config: TrainConfig, store: RunStore, run_id: str):
     return train(config, store, resume=run_id)
 
 
-def download_job(name: str, root: Path):
+def download_job(dataset: str, root: Path, weights: str | None):
+    """Fetch the dataset if it is a torchvision set, and the model's weights if asked."""
     from core.data.load import download_job
+    from core.models.torchvision_zoo import download_weights_job
 
-    return download_job(name, root)
+    if weights:
+        yield from download_weights_job(weights)
+    if dataset in TORCHVISION_SETS:
+        yield from download_job(dataset, root)
 
 
 def overfit_job(config: TrainConfig):
@@ -211,8 +218,11 @@ class TrainingPanel(QWidget):
         self.start(lambda: overfit_job(config), "Overfitting one batch")
 
     def download(self) -> None:
-        name, root = self.form.fields["dataset"].get(), self.form.download_root()
-        self.start(lambda: download_job(name, root), f"Downloading {name}", training=False)
+        config = self.form.config()
+        weights = config.model if config.pretrained and config.model in TORCHVISION_MODELS else None
+        root = self.form.download_root() if config.dataset in TORCHVISION_SETS else Path()
+        self.start(lambda: download_job(config.dataset, root, weights), "Downloading",
+                   training=False)
 
     def resumable(self) -> str | None:
         """The selected run, if it was stopped or interrupted."""

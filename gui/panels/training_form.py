@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
-from core.models.spec import ACTIVATIONS, MODELS
+from core.models.spec import ACTIVATIONS, MODELS, TORCHVISION_MODELS
 from core.runs.store import default_runs_dir
 from core.training.config import (
     AUGMENTATIONS,
@@ -93,7 +93,8 @@ class TrainingForm(QWidget):
         browse.clicked.connect(self.pick_root)
         root.addWidget(browse)
         self.download_button = QPushButton("Download")
-        self.download_button.setToolTip("Download the dataset into the data root (needs internet)")
+        self.download_button.setToolTip("Download the dataset into the data root, and pretrained "
+                                        "weights when asked for (needs internet)")
         self.download_button.clicked.connect(self.download)
         root.addWidget(self.download_button)
         labels = {"val_fraction": "validation", "test_fraction": "test", "lr": "learning rate",
@@ -154,7 +155,9 @@ class TrainingForm(QWidget):
         return Path(self.data_root.text().strip()).expanduser()
 
     def validate(self, *_) -> None:
-        self.download_button.setEnabled(self.fields["dataset"].get() in TORCHVISION_SETS)
+        config = self.config()
+        weights = config.pretrained and config.model in TORCHVISION_MODELS
+        self.download_button.setEnabled(config.dataset in TORCHVISION_SETS or weights)
         found = self.issues()
         self.problems.setText("\n".join(found))
         self.problems.setVisible(bool(found))

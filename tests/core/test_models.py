@@ -1,0 +1,119 @@
+"""Classifier zoo: shapes, learning on a fixed batch, torchvision adapters, offline weights."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+from torchvision import models
+
+from core.models.activations import Maxout, make_activation, widen
+from core.models.build import build_model, count_parameters
+from core.models.spec import ACTIVATIONS, SMALL_MODELS, TORCHVISION_MODELS, ModelSpec
+from core.models.torchvision_zoo import WeightsUnavailable, weights_path
+
+
+@pytest.fixture
+def hub_dir(tmp_path: Path):
+    """An empty torch hub cache; yields its checkpoints folder."""
+    old = torch.hub.get_dir()
+    torch.hub.set_dir(str(tmp_path / "hub"))
+    yield tmp_path / "hub" / "checkpoints"
+    torch.hub.set_dir(old)
+
+
+def _fit_losses(spec: ModelSpec, steps: int, lr: float = 3e-3) -> list[float]:
+    torch.manual_seed(0)
+    model = build_model(spec)
+    x = torch.randn(16, spec.in_channels, spec.image_size, spec.image_size)
+    y = torch.arange(16) % spec.num_classes
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert model(x).shape == (16, spec.num_classes)
+    return losses
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("name", SMALL_MODELS)
+def test_small_model_fits_a_grey_batch(name: str, activation: str) -> None:
+    # Sigmoid saturates and learns slowly (the point of comparing activations): more steps.
+    steps = 60 if activation == "sigmoid" else 20
+    losses = _fit_losses(ModelSpec(name, 1, 28, 10, activation, dropout=0.1), steps)
+    assert losses[-1] < 0.75 * losses[0]
+
+
+@pytest.mark.parametrize("name", SMALL_MODELS)
+def test_small_model_fits_a_colour_batch(name: str) -> None:
+    losses = _fit_losses(ModelSpec(name, 3, 32, 5, "maxout"), steps=20)
+    assert losses[-1] < 0.75 * losses[0]
+
+
+@pytest.mark.parametrize("name", SMALL_MODELS)
+def test_small_models_stay_small_and_take_64px(name: str) -> None:
+    assert count_parameters(build_model(ModelSpec(name, 3, 32, 10))) < 1_500_000
+    model = build_model(ModelSpec(name, 3, 64, 7, "tanh")).eval()
+    assert model(torch.randn(2, 3, 64, 64)).shape == (2, 7)
+
+
+def test_layers_have_readable_names() -> None:
+    names = dict(build_model(ModelSpec("lenet", 1, 28, 10)).named_modules())
+    assert {"features.conv1", "features.pool2", "classifier.fc3"} <= names.keys()
+    resnet = dict(build_model(ModelSpec("mini-resnet", 1, 28, 10)).named_modules())
+    assert "features.stage3.block2" in resnet
+
+
+def test_maxout_takes_the_max_of_channel_pairs() -> None:
+    x = torch.tensor([1.0, 5.0, -2.0, -3.0]).view(1, 4, 1, 1)
+    assert Maxout(2)(x).flatten().tolist() == [5.0, -2.0]
+    assert widen("maxout") == 2 and widen("relu") == 1
+    assert isinstance(make_activation("maxout"), Maxout)
+
+
+def test_unknown_activation_lists_the_valid_ones() -> None:
+    with pytest.raises(ValueError, match="relu, leaky_relu, tanh, sigmoid, maxout"):
+        make_activation("swish")
+
+
+@pytest.mark.parametrize("name", TORCHVISION_MODELS)
+def test_torchvision_model_takes_small_grey_images(name: str) -> None:
+    torch.manual_seed(0)
+    model = build_model(ModelSpec(name, 1, 28, 10)).eval()
+    with torch.no_grad():
+        assert model(torch.randn(2, 1, 28, 28)).shape == (2, 10)
+
+
+def test_missing_pretrained_weights_name_the_expected_file(hub_dir: Path) -> None:
+    path = weights_path("resnet18")
+    assert path.parent == hub_dir
+    with pytest.raises(WeightsUnavailable, match=re.escape(str(path))):
+        build_model(ModelSpec("resnet18", 3, 32, 10, pretrained=True))
+
+
+@pytest.mark.parametrize(
+    ("name", "reference"),
+    [
+        ("resnet18", lambda: models.resnet18()),
+        ("googlenet", lambda: models.googlenet(aux_logits=True, init_weights=False)),
+    ],
+)
+def test_pretrained_weights_load_from_the_hub_cache(hub_dir: Path, name: str, reference) -> None:
+    state = reference().state_dict()
+    hub_dir.mkdir(parents=True)
+    torch.save(state, weights_path(name))
+    model = build_model(ModelSpec(name, 1, 28, 10, pretrained=True))
+    assert torch.equal(model.net.conv1.conv.weight if name == "googlenet" else model.net.conv1.weight,
+                       state["conv1.conv.weight" if name == "googlenet" else "conv1.weight"])
+    assert model.net.fc.out_features == 10

@@ -130,9 +130,10 @@ def torchvision_classifier(
     Activation and dropout of the spec do not apply: these models keep their own.
     """
     entry = _ZOO[spec.name]
+    state = _pretrained_state(spec.name, download, progress) if spec.pretrained else None
     net = entry.architecture(spec.pretrained)
-    if spec.pretrained:
-        net.load_state_dict(_pretrained_state(spec.name, download, progress))
+    if state is not None:
+        net.load_state_dict(state)
     if spec.num_classes != 1000:
         _replace_final_layer(net, entry.final_layer, spec.num_classes)
     return nn.Sequential(OrderedDict(adapter=InputAdapter(entry.min_size), net=net))
@@ -140,6 +141,7 @@ def torchvision_classifier(
 
 def download_weights_job(name: str) -> Iterator:
     """Download pretrained weights with progress (closing the job cancels)."""
-    path = yield from in_background(f"downloading {name} weights",
-                                    lambda progress: download_weights(name, progress))
+    path = yield from in_background(
+        f"downloading {name} weights", lambda progress: download_weights(name, progress)
+    )
     yield Message(f"{name} weights ready at {path}")

@@ -102,18 +102,78 @@ def test_missing_pretrained_weights_name_the_expected_file(hub_dir: Path) -> Non
         build_model(ModelSpec("resnet18", 3, 32, 10, pretrained=True))
 
 
+def _googlenet_with_aux() -> nn.Module:
+    return models.googlenet(aux_logits=True, init_weights=False)
+
+
 @pytest.mark.parametrize(
-    ("name", "reference"),
+    ("name", "reference", "first_conv"),
     [
-        ("resnet18", lambda: models.resnet18()),
-        ("googlenet", lambda: models.googlenet(aux_logits=True, init_weights=False)),
+        ("resnet18", models.resnet18, "conv1.weight"),
+        ("googlenet", _googlenet_with_aux, "conv1.conv.weight"),
     ],
 )
-def test_pretrained_weights_load_from_the_hub_cache(hub_dir: Path, name: str, reference) -> None:
+def test_pretrained_weights_load_from_the_hub_cache(
+    hub_dir: Path, name: str, reference, first_conv: str
+) -> None:
     state = reference().state_dict()
     hub_dir.mkdir(parents=True)
     torch.save(state, weights_path(name))
     model = build_model(ModelSpec(name, 1, 28, 10, pretrained=True))
-    assert torch.equal(model.net.conv1.conv.weight if name == "googlenet" else model.net.conv1.weight,
-                       state["conv1.conv.weight" if name == "googlenet" else "conv1.weight"])
+    assert torch.equal(model.net.state_dict()[first_conv], state[first_conv])
     assert model.net.fc.out_features == 10
+
+
+class _FakeResponse(io.BytesIO):
+    def __init__(self, payload: bytes) -> None:
+        super().__init__(payload)
+        self.headers = {"Content-Length": str(len(payload))}
+
+
+def test_download_streams_into_the_cache_with_progress(hub_dir: Path, monkeypatch) -> None:
+    state = models.resnet18().state_dict()
+    payload = io.BytesIO()
+    torch.save(state, payload)
+    monkeypatch.setattr(
+        urllib.request, "urlopen", lambda url, timeout: _FakeResponse(payload.getvalue())
+    )
+    calls: list[tuple[int, int]] = []
+    spec = ModelSpec("resnet18", 3, 32, 1000, pretrained=True)
+    model = build_model(
+        spec, download=True, progress=lambda done, total: calls.append((done, total))
+    )
+    assert weights_path("resnet18").is_file()
+    assert calls[-1] == (len(payload.getvalue()),) * 2 and len(calls) > 1
+    assert torch.equal(model.net.fc.weight, state["fc.weight"])
+
+
+def test_download_offline_raises_weights_unavailable(hub_dir: Path, monkeypatch) -> None:
+    def offline(url: str, timeout: float) -> None:
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(WeightsUnavailable, match="offline"):
+        build_model(ModelSpec("resnet18", 3, 32, 10, pretrained=True), download=True)
+    assert list(hub_dir.iterdir()) == []
+
+
+VALID = ModelSpec("lenet", 1, 28, 10)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": "resnet999"}, "mlp, lenet"),
+        ({"activation": "swish"}, "choose one of"),
+        ({"in_channels": 2}, "in_channels"),
+        ({"image_size": 7}, "image_size"),
+        ({"image_size": 513}, "image_size"),
+        ({"num_classes": 1}, "num_classes"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"dropout": -0.1}, "dropout"),
+        ({"pretrained": True}, "pretrained"),
+    ],
+)
+def test_invalid_specs_are_refused(change: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        build_model(dataclasses.replace(VALID, **change))

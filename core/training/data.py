@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import torch
@@ -26,13 +27,17 @@ class DeviceData(ImageShape):
     std: tuple[float, ...]
     classes: tuple[str, ...]
 
+    @cached_property
+    def affine(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """(scale, shift) taking uint8 pixels to normalized values: (x / 255 - mean) / std."""
+        mean = torch.tensor(self.mean, device=self.images.device)[None, :, None, None]
+        std = torch.tensor(self.std, device=self.images.device)[None, :, None, None]
+        return 1 / (255 * std), -mean / std
+
     def batch(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Normalized float images and labels for the given indices."""
-        dev = self.images.device
-        mean = torch.tensor(self.mean, device=dev)[None, :, None, None]
-        std = torch.tensor(self.std, device=dev)[None, :, None, None]
-        x = self.images[idx].float().div_(255.0)
-        return (x - mean) / std, self.labels[idx]
+        scale, shift = self.affine
+        return torch.addcmul(shift, self.images[idx].float(), scale), self.labels[idx]
 
 
 def prepare_data(config: TrainConfig, device: torch.device) -> DeviceData:

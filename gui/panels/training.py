@@ -160,7 +160,7 @@ class TrainingPanel(QWidget):
         self.continue_button.setToolTip("Resume a stopped or interrupted run from its last "
                                         "epoch checkpoint")
         runs_layout.addWidget(self.continue_button)
-        preds_box = QGroupBox("Validation predictions (red = wrong)")
+        preds_box = QGroupBox("Predictions (red = wrong)")
         QVBoxLayout(preds_box).addWidget(self.grid)
         right.addWidget(runs_box, 1)
         right.addWidget(preds_box, 2)
@@ -371,7 +371,9 @@ class TrainingPanel(QWidget):
         self.set_running(False)
         if self.progress.maximum() == 0:  # a busy bar from a download of unknown size
             self.progress.setRange(0, 1)
-        self.progress.setFormat("idle" if outcome == "finished" else outcome)
+        if outcome == "finished":
+            self.progress.setValue(self.progress.maximum())
+        self.progress.setFormat("done" if outcome == "finished" else outcome)
         if outcome == "cancelled":
             self.status.setText("Stopped: everything up to the last step is kept.")
         self.runs.refresh()

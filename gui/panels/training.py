@@ -166,6 +166,7 @@ class TrainingPanel(QWidget):
         right.addWidget(preds_box, 2)
         right_box = QWidget()
         right_box.setLayout(right)
+        right_box.setMinimumWidth(280)
 
         split = QSplitter()
         for w, stretch in ((left_box, 0), (middle_box, 3), (right_box, 1)):
@@ -200,7 +201,7 @@ class TrainingPanel(QWidget):
         if self.job is not None or (training and self.form.issues()):
             return
         if training:
-            self.board.clear_curves(keep={f"run {r}" for r in self.runs.checked()})
+            self.board.clear_curves(keep={self.overlay_name(r) for r in self.runs.checked()})
             self.board.set_x_extent(None)
             self.grid.set_images(np.zeros((0, 1, 1, 1), np.uint8), [], [])
         self.total_steps, self.prev_wall = 0, 0.0
@@ -389,8 +390,14 @@ class TrainingPanel(QWidget):
         self.status.setText(f"Failed: {message}")
 
     # --- overlays and export -------------------------------------------------------------
+    def overlay_name(self, run_id: str) -> str:
+        """A short legend label: model, start time and the id's tail (unique per run)."""
+        run = self.store.get(run_id)
+        when = time.strftime("%H:%M", time.localtime(run.created))
+        return f"{run.config.get('config', {}).get('model', 'run')} {when} ·{run_id[-4:]}"
+
     def overlay(self, run_id: str, on: bool) -> None:
-        name = f"run {run_id}"
+        name = self.overlay_name(run_id)
         if not on:
             self.board.remove(name)
             return

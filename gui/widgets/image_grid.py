@@ -55,7 +55,8 @@ class ImageGrid(QWidget):
         p.fillRect(self.rect(), QColor("white"))
         if not self.images:
             p.setPen(QColor("gray"))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+            p.drawText(self.rect().adjusted(8, 0, -8, 0), flags, self.empty_text)
             return
         p.setFont(QFont(p.font().family(), 7))
         for i, image in enumerate(self.images):

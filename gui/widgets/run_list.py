@@ -21,6 +21,8 @@ class RunList(QListWidget):
     def __init__(self, store: RunStore, kind: str = "classifier") -> None:
         super().__init__()
         self.store, self.kind = store, kind
+        self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemChanged.connect(self.item_changed)
         self.refresh()
 

@@ -8,7 +8,6 @@ from torch import nn
 
 from core.models.classifiers import small_classifier
 from core.models.spec import ACTIVATIONS, MODELS, SMALL_MODELS, ModelSpec
-from core.models.torchvision_zoo import torchvision_classifier
 
 MIN_IMAGE_SIZE = 8
 MAX_IMAGE_SIZE = 512
@@ -41,6 +40,8 @@ def build_model(spec: ModelSpec, **kwargs: Any) -> nn.Module:
     validate_spec(spec)
     if spec.name in SMALL_MODELS:
         return small_classifier(spec)
+    from core.models.torchvision_zoo import torchvision_classifier  # torchvision: ~2 s to import
+
     return torchvision_classifier(spec, **kwargs)
 
 

@@ -298,19 +298,28 @@ class TrainingPanel(QWidget):
 
     def show_history(self, run_id: str, before_step: int) -> None:
         """A resumed run's curves start with what the store holds from before."""
-        steps, epochs = self.store.steps(run_id), self.store.epochs(run_id)
-        keep = steps["step"] < before_step
-        wall = np.cumsum(steps["step_time"][keep])
-        self.prev_wall = float(wall[-1]) if len(wall) else 0.0
-        for plot, key in (("loss", "loss"), ("acc", "acc")):
-            self.board.extend(plot, "train", steps["step"][keep], wall, steps[key][keep])
-        self.board.extend("lr", "lr", steps["step"][keep], wall, steps["lr"][keep],
-                          color=LR_COLOR)
-        done = epochs["step"] < before_step if "step" in epochs else []
-        for plot, key in (("loss", "val_loss"), ("acc", "val_acc")):
-            if len(done) and done.any():
+        self.prev_wall = self.plot_stored(run_id, {"loss": "train", "acc": "train", "lr": "lr"},
+                                          before_step, color=None)
+        epochs = self.store.epochs(run_id)
+        done = epochs["step"] < before_step if len(epochs.get("step", [])) else None
+        if done is not None and done.any():
+            for plot, key in (("loss", "val_loss"), ("acc", "val_acc")):
                 self.board.extend(plot, "val", epochs["step"][done], epochs["seconds"][done],
                                   epochs[key][done], smooth=False)
+
+    def plot_stored(self, run_id: str, names: dict[str, str], before_step: int | None = None,
+                    **style) -> float:
+        """Draw a stored run's loss, accuracy and learning rate; returns its last wall time."""
+        steps = self.store.steps(run_id)
+        if not len(steps.get("step", [])):
+            return 0.0
+        keep = steps["step"] < (before_step if before_step is not None else np.inf)
+        wall = np.cumsum(steps["step_time"][keep])
+        for plot, name in names.items():
+            color = style.get("color") or (LR_COLOR if plot == "lr" else None)
+            self.board.extend(plot, name, steps["step"][keep], wall, steps[plot][keep],
+                              **{**style, "color": color})
+        return float(wall[-1]) if len(wall) else 0.0
 
     def on_steps(self, e: Steps) -> None:
         n = len(e.step)
@@ -402,14 +411,8 @@ class TrainingPanel(QWidget):
             self.board.remove(name)
             return
         color = OVERLAY_COLORS[hash(run_id) % len(OVERLAY_COLORS)]
-        steps = self.store.steps(run_id)
-        if "step" not in steps or not len(steps["step"]):
-            return
-        wall = np.cumsum(steps.get("step_time", np.zeros(len(steps["step"]))))
-        for plot, key in (("loss", "loss"), ("acc", "acc"), ("lr", "lr")):
-            if key in steps:
-                self.board.extend(plot, name, steps["step"], wall, steps[key], color=color,
-                                  dashed=True)
+        self.plot_stored(run_id, dict.fromkeys(("loss", "acc", "lr"), name), color=color,
+                         dashed=True)
 
     def ask_path(self, kind: str, suffix: str) -> Path | None:
         path, _ = QFileDialog.getSaveFileName(self, f"Export {kind}", f"curves.{suffix}",

@@ -47,7 +47,9 @@ def warm_up() -> str:
     from core.training import sanity, trainer  # noqa: F401  (import cost paid here, not on Train)
 
     conv = torch.nn.Conv2d(1, 4, 3)
+    opt = torch.optim.Adam(conv.parameters())  # the first optimizer imports torch._dynamo (~1 s)
     conv(torch.zeros(2, 1, 12, 12)).sum().backward()
+    opt.step()
     return device_label(resolve_device("auto"))
 
 

@@ -118,6 +118,9 @@ class TrainingPanel(QWidget):
         self.status = QLabel("Press Train to start. Ctrl+Return trains, Ctrl+P pauses, "
                              "Ctrl+. stops.")
         self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # a fixed box: new text repaints the label alone instead of re-laying out the column
+        self.status.setFixedHeight(3 * self.status.fontMetrics().lineSpacing() + 4)
         buttons = QHBoxLayout()
         for b in (self.train_button, self.pause_button, self.stop_button, self.overfit_button):
             buttons.addWidget(b)

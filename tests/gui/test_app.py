@@ -52,3 +52,15 @@ def test_last_choices_are_remembered(qtbot, tmp_path):
     config = second.panels[0].form.config()
     assert (config.model, config.lr, config.epochs) == ("mini-vgg", 0.01, 7)
     second.close()
+
+
+def test_tour_saves_a_png_of_the_window_and_every_panel(qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from gui.tour import tour
+
+    paths = tour(tmp_path / "shots", tmp_path / "runs")
+    assert [p.name for p in paths] == ["window.png", "training.png"]
+    for path in paths:
+        image = QImage(str(path))
+        assert not image.isNull() and image.width() >= 800

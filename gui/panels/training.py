@@ -354,8 +354,10 @@ class TrainingPanel(QWidget):
             self.board.extend(plot, "val", e.step, e.seconds, value, smooth=False)
 
     def on_predictions(self, e: Predictions) -> None:
-        captions = [f"{e.classes[p]} {c:.0%}" for p, c in zip(e.preds, e.confidence, strict=True)]
-        self.grid.set_images(e.images, captions, list(e.preds != e.labels))
+        pairs = list(zip(e.preds, e.confidence, e.labels, strict=True))
+        captions = [f"{e.classes[p]} {c:.0%}" for p, c, _ in pairs]
+        tips = [f"predicted {e.classes[p]} ({c:.1%}), true {e.classes[t]}" for p, c, t in pairs]
+        self.grid.set_images(e.images, captions, list(e.preds != e.labels), tips)
         wrong = int((e.preds != e.labels).sum())
         self.grid.setToolTip(f"epoch {e.epoch}: {wrong} of {len(e.preds)} shown are wrong")
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -29,13 +29,29 @@ class ImageGrid(QWidget):
         self.images: list[QImage] = []
         self.captions: list[str] = []
         self.highlight: list[bool] = []
+        self.tips: list[str] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(QSize(4 * cell, 2 * cell))
 
-    def set_images(self, images: np.ndarray, captions: list[str], highlight: list[bool]) -> None:
+    def set_images(
+        self, images: np.ndarray, captions: list[str], highlight: list[bool],
+        tips: list[str] | None = None,
+    ) -> None:
         self.images = [to_qimage(im) for im in images]
-        self.captions, self.highlight = captions, highlight
+        self.captions, self.highlight, self.tips = captions, highlight, tips or captions
         self.update()
+
+    def index_at(self, point) -> int | None:
+        return next((i for i in range(len(self.images)) if self.cell_rect(i).contains(point)),
+                    None)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            i = self.index_at(event.pos())
+            text = self.toolTip() if i is None else self.tips[i]
+            QToolTip.showText(event.globalPos(), text, self)
+            return True
+        return super().event(event)
 
     def layout_cells(self) -> tuple[int, int]:
         """(columns, cell size): the largest cells, up to `cell`, that fit every image."""
@@ -66,11 +82,12 @@ class ImageGrid(QWidget):
                 p.setPen(QPen(QColor(214, 39, 40), 3))
                 p.drawRect(r.adjusted(1, 1, -1, -1))
             p.setPen(QColor(214, 39, 40) if self.highlight[i] else QColor(40, 40, 40))
+            caption = p.fontMetrics().elidedText(self.captions[i], Qt.TextElideMode.ElideMiddle,
+                                                 r.width() + 2)
             p.drawText(QRect(r.left(), r.bottom() + 1, r.width() + 4, 12),
-                       Qt.AlignmentFlag.AlignLeft, self.captions[i])
+                       Qt.AlignmentFlag.AlignLeft, caption)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        for i in range(len(self.images)):
-            if self.cell_rect(i).contains(event.position().toPoint()):
-                self.clicked.emit(i)
-                return
+        i = self.index_at(event.position().toPoint())
+        if i is not None:
+            self.clicked.emit(i)

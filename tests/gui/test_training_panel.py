@@ -58,7 +58,9 @@ def test_short_run_draws_curves_predictions_and_exports(qtbot, window, panel, tm
     qtbot.waitUntil(lambda: panel.job is None, timeout=120_000)
     assert "test accuracy" in panel.status.text()
     assert points(panel, "loss", "val") == 1 and points(panel, "acc", "train") > 5
-    assert len(panel.grid.images) > 0 and any(panel.grid.highlight) in (True, False)
+    grid = panel.grid
+    assert len(grid.images) == len(grid.tips) > 0 and grid.tips[0].startswith("predicted")
+    assert grid.index_at(grid.cell_rect(3).center()) == 3
     panel.board.redraw_all()
     x, y = panel.board.plots["loss"].curves["train"].raw.getData()
     assert len(x) == points(panel)

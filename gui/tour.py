@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from core.training.config import TrainConfig
@@ -13,8 +14,6 @@ TOUR_CONFIG = TrainConfig(dataset="digits", model="lenet", epochs=3)
 
 def wait_for(app, condition, timeout_s: float = 300.0) -> None:
     """Process events until condition() holds (raises TimeoutError after timeout_s)."""
-    import time
-
     deadline = time.monotonic() + timeout_s
     while not condition():
         if time.monotonic() > deadline:

@@ -8,6 +8,7 @@ import io
 import pickle
 import struct
 import tarfile
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -382,8 +383,16 @@ def test_download_job_reports_progress_then_a_ready_message(
 def test_closing_a_download_job_cancels_it_and_leaves_no_partial_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake_mnist_mirror(tmp_path, monkeypatch)
-    monkeypatch.setattr("core.download.CHUNK", 4)  # many progress calls per file
+    _, payloads = fake_mnist_mirror(tmp_path, monkeypatch)
+
+    class SlowResponse(FakeResponse):  # 4 bytes every 10 ms: each file takes a second or more
+        def read(self, size: int = -1) -> bytes:
+            time.sleep(0.01)
+            return super().read(4)
+
+    monkeypatch.setattr(
+        urllib.request, "urlopen", lambda url, timeout: SlowResponse(payloads[url.split("/")[-1]])
+    )
     job = download_job("mnist", tmp_path / "data")
     first = next(e for e in job if e is not None)
     job.close()

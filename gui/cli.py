@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
 from core.models.spec import ACTIVATIONS, MODELS
 from core.training.config import DEVICES, LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
@@ -44,6 +46,19 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--device", default="auto", choices=DEVICES)
     t.add_argument("--resume", metavar="RUN_ID", help="continue a stopped run (its own settings)")
     t.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
+    o = sub.add_parser("occlusion", help="occlusion maps of a trained run for one image")
+    o.add_argument("--run", type=Path, required=True, help="run folder or checkpoint file")
+    o.add_argument("--dataset", help="dataset to take --index from")
+    o.add_argument("--data-root", type=Path)
+    source = o.add_mutually_exclusive_group(required=True)
+    source.add_argument("--index", type=int, help="image index in the dataset")
+    source.add_argument("--image", type=Path, help="an image file (resized, channels adapted)")
+    o.add_argument("--window", required=True, help="H or HxW")
+    o.add_argument("--stride", required=True, help="S or SHxSW")
+    o.add_argument("--occluder", default="grey", help="black, grey, mean, blur or noise")
+    o.add_argument("--target", default="true", help="true, pred or a class index")
+    o.add_argument("--batch-size", type=int, default=64)
+    o.add_argument("--out", type=Path, required=True)
     tour = sub.add_parser("tour", help="save a screenshot of every panel (offscreen)")
     tour.add_argument("--out", type=Path, required=True)
     return p
@@ -108,11 +123,35 @@ def train_command(args: argparse.Namespace) -> int:
     return 1
 
 
+def pair(text: str) -> tuple[int, int]:
+    """'7' -> (7, 7); '7x5' -> (7, 5)."""
+    parts = [int(p) for p in text.lower().split("x")]
+    if len(parts) not in (1, 2):
+        raise ValueError(f"expected N or HxW, got {text!r}")
+    return (parts[0], parts[-1])
+
+
+def occlusion_command(args: argparse.Namespace) -> int:
+    from core.occlusion import occlusion_maps
+    from core.occlusion_run import load_experiment, occluder, resolve_target, save_maps
+
+    exp = load_experiment(args.run, args.dataset, args.data_root, args.index, args.image)
+    baseline, value = occluder(args.occluder, exp)
+    maps = occlusion_maps(exp.model, exp.image, resolve_target(args.target, exp),
+                          pair(args.window), pair(args.stride), baseline, args.batch_size)
+    save_maps(args.out, maps, exp, value)
+    print(f"{exp.classes[maps.target]}: p = {maps.base_probability:.3f} unoccluded; largest "
+          f"drop {np.nanmax(maps.drop):.3f}; maps in {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.command == "train":
             return train_command(args)
+        if args.command == "occlusion":
+            return occlusion_command(args)
         if args.command == "tour":
             from gui.tour import tour
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from core.runs.checkpoint import load_model
@@ -60,3 +61,52 @@ def test_train_on_cuda(tmp_path, capsys):
     assert main(["--runs-dir", str(tmp_path), "train", "--device", "cuda", "--epochs", "2",
                  "--json"]) == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["test_acc"] > 0.5
+
+
+@pytest.fixture(scope="module")
+def lenet_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    assert main(["--runs-dir", str(root), "train", "--epochs", "2", "--json"]) == 0
+    return next(p for p in root.iterdir() if p.is_dir())
+
+
+def test_occlusion_writes_maps_and_meta(lenet_run, tmp_path, capsys):
+    out = tmp_path / "occ"
+    args = ["occlusion", "--run", str(lenet_run), "--dataset", "digits", "--index", "0",
+            "--window", "7", "--stride", "2", "--occluder", "grey", "--out", str(out)]
+    assert main(args) == 0
+    rows = cols = -(-(28 - 7) // 2) + 1
+    assert np.load(out / "probability.npy").shape == (rows, cols)
+    assert np.load(out / "class.npy").dtype == np.int64
+    assert np.load(out / "pixel.npy").shape == (28, 28)
+    assert np.load(out / "input.npy").shape == (1, 28, 28)
+    meta = json.loads((out / "meta.json").read_text())
+    stats = json.loads((lenet_run / "best.json").read_text())["meta"]
+    mean, std = stats["mean"], stats["std"]
+    assert meta["window"] == [7, 7] and meta["stride"] == [2, 2] and meta["target"] == 0
+    assert meta["occluder_value"] == pytest.approx([(0.5 - mean[0]) / std[0]])
+    drop = np.load(out / "drop.npy")
+    probability = np.load(out / "probability.npy")
+    assert np.allclose(drop, meta["base_probability"] - probability, atol=1e-6)
+    assert (out / "overlay.png").stat().st_size > 0
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--window", "40", "--stride", "2"], "larger than"),
+    (["--window", "4", "--stride", "0"], "stride"),
+    (["--window", "4", "--stride", "1", "--occluder", "glitter"], "unknown occluder"),
+    (["--window", "4", "--stride", "1", "--target", "12"], "not a class"),
+])
+def test_occlusion_bad_input(lenet_run, tmp_path, capsys, args, words):
+    base = ["occlusion", "--run", str(lenet_run), "--dataset", "digits", "--index", "0",
+            "--out", str(tmp_path / "o")]
+    assert main(base + args) == 1
+    assert words in capsys.readouterr().err
+
+
+def test_occlusion_rejects_a_file_that_is_not_an_image(lenet_run, tmp_path, capsys):
+    fake = tmp_path / "photo.png"
+    fake.write_text("not an image")
+    args = ["occlusion", "--run", str(lenet_run), "--image", str(fake), "--target", "pred",
+            "--window", "4", "--stride", "2", "--out", str(tmp_path / "o")]
+    assert main(args) == 1 and "not an image" in capsys.readouterr().err

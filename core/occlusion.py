@@ -105,7 +105,8 @@ def occlusion_job(
         done = 0
         while done < total:
             index = torch.arange(done, min(done + batch_size, total), device=image.device)
-            masks = rows_mask[index // cols][:, :, None] & cols_mask[index % cols][:, None, :]
+            row_band, col_band = rows_mask[index // cols], cols_mask[index % cols]  # B x H, B x W
+            masks = row_band[:, :, None] & col_band[:, None, :]
             try:
                 probs = _probabilities(model, torch.where(masks[:, None], fill, image))
             except RuntimeError as error:
@@ -117,8 +118,10 @@ def occlusion_job(
                 yield None
                 continue
             drop = base - probs[:, target].double()
-            drop_sum += torch.einsum("b,bhw->hw", drop, masks.double())
-            covered += masks.sum(0)
+            # windows are separable (row band x column band): sums over them are matrix products
+            row_band, col_band = row_band.double(), col_band.double()
+            drop_sum += (row_band * drop[:, None]).T @ col_band
+            covered += row_band.T @ col_band
             probability[done : done + len(index)] = probs[:, target].float().cpu().numpy()
             top_class[done : done + len(index)] = probs.argmax(1).cpu().numpy()
             done += len(index)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -158,7 +159,9 @@ def main(argv: list[str] | None = None) -> int:
             for path in tour(args.out, args.runs_dir):
                 print(path)
             return 0
-    except Exception as err:  # every failure the user can cause ends in one clear line
+    except Exception as err:  # every failure ends in one clear line (DEEPSCOPE_DEBUG=1: traceback)
+        if os.environ.get("DEEPSCOPE_DEBUG"):
+            raise
         print(f"deepscope: error: {err}", file=sys.stderr)
         return 1
     from gui.app import run

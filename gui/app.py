@@ -32,6 +32,7 @@ class MainWindow(QMainWindow):
     def __init__(self, store: RunStore, compute: ComputeThread) -> None:
         super().__init__()
         self.store, self.compute = store, compute
+        self.closed = False
         self.setWindowTitle("DeepScope")
         self.tabs = QTabWidget()
         self.panels = [TrainingPanel(compute, store)]
@@ -88,13 +89,16 @@ class MainWindow(QMainWindow):
             panel.load_settings(s)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        s = settings()
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/tab", self.tabs.currentIndex())
-        for panel in self.panels:
-            panel.save_settings(s)
-        self.compute.stop()
-        self.store.close()
+        if not self.closed:
+            self.closed = True
+            s = settings()
+            s.setValue("window/geometry", self.saveGeometry())
+            s.setValue("window/tab", self.tabs.currentIndex())
+            for panel in self.panels:
+                panel.save_settings(s)
+            self.compute.stop()
+            QApplication.processEvents()  # deliver the jobs' last events while the store is open
+            self.store.close()
         super().closeEvent(event)
 
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
+from core.runs.store import RunStore
 from core.training.config import TrainConfig
 from tests.core.test_data import fake_mnist_mirror
 
@@ -125,3 +126,14 @@ def test_download_button_fetches_mnist_with_progress(qtbot, panel, tmp_path, mon
     assert "8 images ready" in panel.status.text()
     assert any("downloading mnist" in f for f in formats)
     assert panel.train_button.isEnabled()
+
+
+def test_closing_the_window_mid_run_stops_the_run_and_joins_the_thread(qtbot, window, panel):
+    panel.form.set_config(LONG)
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: points(panel) > 5, timeout=60_000)
+    store = panel.store
+    run_id = store.runs()[0].id
+    window.close()
+    assert not window.compute.isRunning()
+    assert RunStore(store.root).get(run_id).status == "stopped"

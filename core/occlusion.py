@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from core.occlusion_reuse import ReusingForward, plan
+
 Pair = int | tuple[int, int]
 
 
@@ -64,6 +66,12 @@ def _full_baseline(baseline: float | Tensor, image: Tensor) -> Tensor:
     return fill.expand_as(image)
 
 
+def _bounds(position: Tensor, window: int, stride: int, dim: int) -> tuple[Tensor, Tensor]:
+    """(start, end) pixels of each window position along one axis."""
+    start = position * stride
+    return start, (start + window).clamp(max=dim)
+
+
 def _is_out_of_memory(error: RuntimeError) -> bool:
     return isinstance(error, torch.cuda.OutOfMemoryError) or "out of memory" in str(error)
 
@@ -81,11 +89,13 @@ def occlusion_job(
     stride: Pair,
     baseline: float | Tensor,
     batch_size: int = 64,
+    reuse: bool = True,
 ) -> Iterator[OcclusionMaps | None]:
     """Occlude `image` (C x H x W, on the model's device) at every window position.
 
     Yields OcclusionMaps after each batch of occluded images (the last one complete) and
-    None after an out-of-memory retry, which halves the batch size.
+    None after an out-of-memory retry, which halves the batch size. With `reuse`, a model that
+    starts with costly convolutions recomputes only the activations each occluder changes.
     """
     window, stride = _pair(window), _pair(stride)
     _, height, width = image.shape
@@ -102,13 +112,24 @@ def occlusion_job(
     model.eval()
     try:
         base = float(_probabilities(model, image[None])[0, target])
+        staged = plan(model) if reuse else None
+        reusing = ReusingForward(*staged, image) if staged else None
+        if reusing is not None and not reusing.worthwhile():
+            reusing = None
         done = 0
         while done < total:
             index = torch.arange(done, min(done + batch_size, total), device=image.device)
             row_band, col_band = rows_mask[index // cols], cols_mask[index % cols]  # B x H, B x W
             masks = row_band[:, :, None] & col_band[:, None, :]
+            occluded = torch.where(masks[:, None], fill, image)
             try:
-                probs = _probabilities(model, torch.where(masks[:, None], fill, image))
+                if reusing is None:
+                    probs = _probabilities(model, occluded)
+                else:
+                    bounds = [_bounds(i, w, s, d) for i, w, s, d in zip(
+                        (index // cols, index % cols), window, stride, (height, width),
+                        strict=True)]
+                    probs = reusing(occluded, *bounds)
             except RuntimeError as error:
                 if batch_size == 1 or not _is_out_of_memory(error):
                     raise
@@ -151,10 +172,12 @@ def occlusion_maps(
     stride: Pair,
     baseline: float | Tensor,
     batch_size: int = 64,
+    reuse: bool = True,
 ) -> OcclusionMaps:
     """Run `occlusion_job` to completion and return its final maps."""
     maps = None
-    for event in occlusion_job(model, image, target, window, stride, baseline, batch_size):
+    job = occlusion_job(model, image, target, window, stride, baseline, batch_size, reuse)
+    for event in job:
         if event is not None:
             maps = event
     assert maps is not None  # the job always yields at least one position

@@ -155,7 +155,7 @@ def probe_job(s: Setup, row: int, col: int):
 
 def run_label(run: RunInfo) -> str:
     cfg = run.config.get("config", {})
-    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(run.created))
+    when = time.strftime("%d %b %H:%M", time.localtime(run.created))
     return f"{cfg.get('model', '?')} on {cfg.get('dataset', '?')}, {when}"
 
 
@@ -189,6 +189,7 @@ class OcclusionPanel(QWidget):
         note.setStyleSheet("background: #f3f6fa; padding: 6px; border-radius: 4px;")
 
         self.run_combo = QComboBox()
+        self.run_combo.setMinimumContentsLength(24)
         self.refresh_button = QPushButton("Refresh")
         run_row = QHBoxLayout()
         run_row.addWidget(self.run_combo, 1)
@@ -267,8 +268,8 @@ class OcclusionPanel(QWidget):
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
-        self.base_item = pg.ImageItem()
-        self.overlay = pg.ImageItem()
+        self.base_item = pg.ImageItem(axisOrder="row-major")  # as the app sets it, explicitly
+        self.overlay = pg.ImageItem(axisOrder="row-major")
         self.box_item = pg.QtWidgets.QGraphicsRectItem()
         self.box_item.setPen(pg.mkPen((255, 215, 0), width=1))
         self.box_item.hide()
@@ -279,7 +280,9 @@ class OcclusionPanel(QWidget):
         self.plot.addItem(self.empty_text)
         self.plot.setRange(xRange=(-1, 1), yRange=(-1, 1))
         self.bar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("viridis"),
-                                   label="p(target)", interactive=False, pen="k")
+                                   interactive=False, pen="k")
+        self.bar.axis.enableAutoSIPrefix(False)
+        self.bar.axis.setLabel("p(target | occluded)")
         self.bar.setImageItem(self.overlay, insert_in=self.plot)
         self.legend = QLabel()
         self.legend.setWordWrap(True)

@@ -44,6 +44,8 @@ def run(qtbot, panel, timeout=30_000):
 
 
 def test_run_fills_the_map_probe_and_export(qtbot, occ, tmp_path):
+    qtbot.wait(50)
+    occ.grab().save("/tmp/occlusion_panel_empty.png")
     assert occ.run_combo.count() == 1 and "lenet on digits" in occ.run_combo.currentText()
     assert occ.target.count() == 12  # true, predicted, ten classes
     occ.win_h.setValue(7)
@@ -72,6 +74,8 @@ def test_run_fills_the_map_probe_and_export(qtbot, occ, tmp_path):
     for name in ("probability", "drop", "top_class", "pixel"):
         saved = np.load(tmp_path / "maps" / f"{name}.npy")
         assert np.array_equal(saved, getattr(m, name), equal_nan=True)
+    occ.map_choice.setCurrentIndex(0)
+    qtbot.wait(100)  # let the layout settle before the screenshot
     occ.grab().save("/tmp/occlusion_panel.png")
 
 

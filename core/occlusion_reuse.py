@@ -30,8 +30,7 @@ class Stage:
     def geometry(self, axis: int) -> tuple[int, int, int]:
         """(kernel, stride, padding) along axis 0 (rows) or 1 (columns)."""
         m = self.spatial
-        pick = lambda v: v if isinstance(v, int) else v[axis]  # noqa: E731
-        return pick(m.kernel_size), pick(m.stride), pick(m.padding)
+        return _along(m.kernel_size, axis), _along(m.stride, axis), _along(m.padding, axis)
 
     def patch(self, x: Tensor) -> Tensor:
         """The layer on an already padded patch, then the element-wise layers."""
@@ -46,6 +45,10 @@ class Stage:
 
     def pad_value(self) -> float:
         return float("-inf") if isinstance(self.spatial, nn.MaxPool2d) else 0.0
+
+
+def _along(value: int | tuple[int, ...], axis: int) -> int:
+    return value if isinstance(value, int) else value[axis]
 
 
 def _leaves(module: nn.Module) -> list[nn.Module]:

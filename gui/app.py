@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from core.runs.store import RunStore
 from gui.compute import ComputeThread
+from gui.panels.occlusion import OcclusionPanel
 from gui.panels.training import TrainingPanel
 
 STYLE = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
@@ -35,7 +36,7 @@ class MainWindow(QMainWindow):
         self.closed = False
         self.setWindowTitle("DeepScope")
         self.tabs = QTabWidget()
-        self.panels = [TrainingPanel(compute, store)]
+        self.panels = [TrainingPanel(compute, store), OcclusionPanel(compute, store)]
         for panel in self.panels:
             self.tabs.addTab(panel, panel.title)
         self.setCentralWidget(self.tabs)

@@ -39,6 +39,12 @@ def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
         wait_for(app, lambda: panel.job is None)
         app.processEvents()
         panel.board.redraw_all()
+        occlusion = window.panels[1]
+        occlusion.refresh_runs()
+        occlusion.start()
+        wait_for(app, lambda: occlusion.job is None)
+        occlusion.probe_at(5, 5)
+        wait_for(app, lambda: occlusion.probe is None)
         paths = [out / "window.png"]
         window.grab().save(str(paths[0]))
         for i, p in enumerate(window.panels):

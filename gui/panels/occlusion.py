@@ -155,7 +155,7 @@ def probe_job(s: Setup, row: int, col: int):
 
 def run_label(run: RunInfo) -> str:
     cfg = run.config.get("config", {})
-    when = time.strftime("%d %b %H:%M", time.localtime(run.created))
+    when = time.strftime("%H:%M", time.localtime(run.created))
     return f"{cfg.get('model', '?')} on {cfg.get('dataset', '?')}, {when}"
 
 
@@ -189,7 +189,7 @@ class OcclusionPanel(QWidget):
         note.setStyleSheet("background: #f3f6fa; padding: 6px; border-radius: 4px;")
 
         self.run_combo = QComboBox()
-        self.run_combo.setMinimumContentsLength(24)
+        self.run_combo.setMinimumContentsLength(20)
         self.refresh_button = QPushButton("Refresh")
         run_row = QHBoxLayout()
         run_row.addWidget(self.run_combo, 1)
@@ -232,6 +232,7 @@ class OcclusionPanel(QWidget):
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
         self.progress = QProgressBar()
+        self.progress.setValue(0)
         self.progress.setFormat("idle")
         self.status = QLabel("Pick a trained run and an image, then press Run.")
         self.status.setWordWrap(True)
@@ -253,6 +254,7 @@ class OcclusionPanel(QWidget):
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
         self.opacity.setValue(60)
+        self.opacity.setMinimumWidth(90)
         self.opacity_label = QLabel("opacity 60%")
         self.grey = QCheckBox("grey image")
         self.grey.setChecked(True)
@@ -279,6 +281,8 @@ class OcclusionPanel(QWidget):
                                       anchor=(0.5, 0.5))
         self.plot.addItem(self.empty_text)
         self.plot.setRange(xRange=(-1, 1), yRange=(-1, 1))
+        for axis in ("left", "bottom"):  # pixel axes appear with the image
+            self.plot.hideAxis(axis)
         self.bar = pg.ColorBarItem(values=(0, 1), colorMap=pg.colormap.get("viridis"),
                                    interactive=False, pen="k")
         self.bar.axis.enableAutoSIPrefix(False)
@@ -361,6 +365,9 @@ class OcclusionPanel(QWidget):
         self.run_combo.clear()
         for r in runs:
             self.run_combo.addItem(run_label(r), r.id)
+            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.created))
+            self.run_combo.setItemData(self.run_combo.count() - 1, f"{r.id}, {stamp}",
+                                       Qt.ItemDataRole.ToolTipRole)
         ids = [r.id for r in runs]
         if current is not None and current.id in ids:
             self.run_combo.setCurrentIndex(ids.index(current.id))
@@ -562,6 +569,8 @@ class OcclusionPanel(QWidget):
             data = np.ascontiguousarray(image[:3].transpose(1, 2, 0))
         self.base_item.setImage(data, autoLevels=False, levels=(0, 255))
         self.empty_text.hide()
+        for axis in ("left", "bottom"):
+            self.plot.showAxis(axis)
         _, h, w = image.shape
         self.plot.setRange(xRange=(0, w), yRange=(0, h), padding=0.02)
 

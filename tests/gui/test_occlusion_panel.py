@@ -125,3 +125,21 @@ def test_missing_checkpoint_shows_error_and_next_run_works(qtbot, occ):
     assert occ.current_run().id == good.id
     run(qtbot, occ)
     assert occ.maps.done == occ.maps.total
+
+
+def test_settings_round_trip(qtbot, occ, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    occ.win_h.setValue(5)
+    occ.win_w.setValue(9)
+    occ.stride.setValue(3)
+    occ.occluder.setCurrentText("blur")
+    occ.opacity.setValue(35)
+    occ.save_settings(settings)
+    settings.sync()
+    fresh = OcclusionPanel(occ.compute, occ.store)
+    qtbot.addWidget(fresh)
+    fresh.load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert (fresh.win_h.value(), fresh.win_w.value(), fresh.stride.value()) == (5, 9, 3)
+    assert fresh.occluder.currentText() == "blur" and fresh.opacity.value() == 35

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSlider,
     QSpinBox,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 from core.runs.store import RunInfo, RunStore
 from gui.compute import ComputeThread
 from gui.widgets.image_grid import to_qimage
+from gui.widgets.panel_frame import error_box, frame
 
 NOTE = (
     "<b>What am I looking at?</b> Zeiler &amp; Fergus occlusion: an occluder window slides over "
@@ -184,9 +184,6 @@ class OcclusionPanel(QWidget):
 
     # --- layout --------------------------------------------------------------------------
     def build(self) -> None:
-        note = QLabel(NOTE)
-        note.setWordWrap(True)
-        note.setStyleSheet("background: #f3f6fa; padding: 6px; border-radius: 4px;")
 
         self.run_combo = QComboBox()
         self.run_combo.setMinimumContentsLength(20)
@@ -323,13 +320,7 @@ class OcclusionPanel(QWidget):
         right_box.setLayout(right)
         right_box.setFixedWidth(240)
 
-        split = QSplitter()
-        for w, stretch in ((left_box, 0), (middle_box, 3), (right_box, 0)):
-            split.addWidget(w)
-            split.setStretchFactor(split.count() - 1, stretch)
-        outer = QVBoxLayout(self)
-        outer.addWidget(note)
-        outer.addWidget(split, 1)
+        frame(self, NOTE, [(left_box, 0), (middle_box, 3), (right_box, 0)])
 
     def connect_signals(self) -> None:
         self.refresh_button.clicked.connect(self.refresh_runs)
@@ -519,11 +510,7 @@ class OcclusionPanel(QWidget):
     def on_failed(self, job: int, message: str, details: str) -> None:
         if job not in (self.job, self.probe, 0):
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, "Occlusion failed", message, parent=self)
-        box.setDetailedText(details)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.error_box = box
+        self.error_box = error_box(self, "Occlusion failed", message, details)
         self.status.setText(f"Failed: {message}")
 
     # --- drawing -------------------------------------------------------------------------

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSlider,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +35,7 @@ from gui.compute import ComputeThread
 from gui.panels.training_form import TrainingForm
 from gui.widgets.curves import OVERLAY_COLORS, CurveBoard
 from gui.widgets.image_grid import ImageGrid
+from gui.widgets.panel_frame import error_box, frame
 from gui.widgets.run_list import RunList
 
 NOTE = (
@@ -104,9 +104,6 @@ class TrainingPanel(QWidget):
         self.set_running(False)
 
     def build(self) -> None:
-        note = QLabel(NOTE)
-        note.setWordWrap(True)
-        note.setStyleSheet("background: #f3f6fa; padding: 6px; border-radius: 4px;")
         self.train_button = QPushButton("Train")
         self.pause_button = QPushButton("Pause")
         self.stop_button = QPushButton("Stop")
@@ -171,13 +168,7 @@ class TrainingPanel(QWidget):
         right_box.setLayout(right)
         right_box.setMinimumWidth(280)
 
-        split = QSplitter()
-        for w, stretch in ((left_box, 0), (middle_box, 3), (right_box, 1)):
-            split.addWidget(w)
-            split.setStretchFactor(split.count() - 1, stretch)
-        outer = QVBoxLayout(self)
-        outer.addWidget(note)
-        outer.addWidget(split, 1)
+        frame(self, NOTE, [(left_box, 0), (middle_box, 3), (right_box, 1)])
 
     def connect_signals(self) -> None:
         self.train_button.clicked.connect(self.start_training)
@@ -364,7 +355,8 @@ class TrainingPanel(QWidget):
     def on_finished(self, e: RunFinished) -> None:
         self.status.setText(f"Run {e.run_id} {e.status}: {e.message}")
         if e.status == "diverged":
-            QMessageBox.warning(self, "Training diverged", e.message)
+            self.error_box = error_box(self, "Training diverged", e.message,
+                                       icon=QMessageBox.Icon.Warning)
 
     def on_sanity(self, e: SanityResult) -> None:
         self.status.setText(e.message)
@@ -396,11 +388,7 @@ class TrainingPanel(QWidget):
     def on_failed(self, job: int, message: str, details: str) -> None:
         if job not in (self.job, 0):
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, "Job failed", message, parent=self)
-        box.setDetailedText(details)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.error_box = box
+        self.error_box = error_box(self, "Job failed", message, details)
         self.status.setText(f"Failed: {message}")
 
     # --- overlays and export -------------------------------------------------------------

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from core.runs.store import RunInfo, RunStore
 from gui.compute import ComputeThread
 from gui.widgets.image_grid import to_qimage
-from gui.widgets.panel_frame import error_box, frame
+from gui.widgets.panel_frame import boxed, error_box, frame
 
 NOTE = (
     "<b>What am I looking at?</b> Zeiler &amp; Fergus occlusion: an occluder window slides over "
@@ -242,8 +242,7 @@ class OcclusionPanel(QWidget):
         left.addWidget(self.progress)
         left.addWidget(self.status)
         left.addStretch(1)
-        left_box = QWidget()
-        left_box.setLayout(left)
+        left_box = boxed(left)
         left_box.setMaximumWidth(380)
 
         self.map_choice = QComboBox()
@@ -292,8 +291,7 @@ class OcclusionPanel(QWidget):
         middle.addLayout(view_row)
         middle.addWidget(self.graphics, 1)
         middle.addWidget(self.legend)
-        middle_box = QWidget()
-        middle_box.setLayout(middle)
+        middle_box = boxed(middle)
 
         self.prediction = QLabel("The unoccluded prediction appears after Run.")
         self.prediction.setWordWrap(True)
@@ -316,8 +314,7 @@ class OcclusionPanel(QWidget):
         right.addWidget(pred_box)
         right.addWidget(probe_box)
         right.addStretch(1)
-        right_box = QWidget()
-        right_box.setLayout(right)
+        right_box = boxed(right)
         right_box.setFixedWidth(240)
 
         frame(self, NOTE, [(left_box, 0), (middle_box, 3), (right_box, 0)])

@@ -35,7 +35,7 @@ from gui.compute import ComputeThread
 from gui.panels.training_form import TrainingForm
 from gui.widgets.curves import OVERLAY_COLORS, CurveBoard
 from gui.widgets.image_grid import ImageGrid
-from gui.widgets.panel_frame import error_box, frame
+from gui.widgets.panel_frame import boxed, error_box, frame
 from gui.widgets.run_list import RunList
 
 NOTE = (
@@ -127,8 +127,7 @@ class TrainingPanel(QWidget):
         left.addWidget(self.progress)
         left.addWidget(self.status)
         left.addStretch(1)
-        left_box = QWidget()
-        left_box.setLayout(left)
+        left_box = boxed(left)
         left_box.setMaximumWidth(400)
 
         self.smoothing = QSlider(Qt.Orientation.Horizontal)
@@ -149,8 +148,7 @@ class TrainingPanel(QWidget):
         middle = QVBoxLayout()
         middle.addLayout(view)
         middle.addWidget(self.board, 1)
-        middle_box = QWidget()
-        middle_box.setLayout(middle)
+        middle_box = boxed(middle)
 
         right = QVBoxLayout()
         runs_box = QGroupBox("Runs (check to overlay)")
@@ -164,8 +162,7 @@ class TrainingPanel(QWidget):
         QVBoxLayout(preds_box).addWidget(self.grid)
         right.addWidget(runs_box, 1)
         right.addWidget(preds_box, 2)
-        right_box = QWidget()
-        right_box.setLayout(right)
+        right_box = boxed(right)
         right_box.setMinimumWidth(280)
 
         frame(self, NOTE, [(left_box, 0), (middle_box, 3), (right_box, 1)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLayout, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 
 def frame(panel: QWidget, note: str, columns: list[tuple[QWidget, int]]) -> None:
@@ -18,6 +18,13 @@ def frame(panel: QWidget, note: str, columns: list[tuple[QWidget, int]]) -> None
     outer = QVBoxLayout(panel)
     outer.addWidget(label)
     outer.addWidget(split, 1)
+
+
+def boxed(layout: QLayout) -> QWidget:
+    """A plain widget holding a layout (a column of a panel)."""
+    widget = QWidget()
+    widget.setLayout(layout)
+    return widget
 
 
 def error_box(

@@ -72,6 +72,20 @@ def _bounds(position: Tensor, window: int, stride: int, dim: int) -> tuple[Tenso
     return start, (start + window).clamp(max=dim)
 
 
+def occlude(
+    image: Tensor, window: Pair, stride: Pair, baseline: float | Tensor, row: int, col: int
+) -> tuple[Tensor, tuple[int, int, int, int]]:
+    """The image occluded at one window position, and that window as (top, left, h, w)."""
+    (wh, ww), (sh, sw) = _pair(window), _pair(stride)
+    _, height, width = image.shape
+    top, left = row * sh, col * sw
+    box = (top, left, min(wh, height - top), min(ww, width - left))
+    occluded = image.clone()
+    region = (slice(None), slice(top, top + box[2]), slice(left, left + box[3]))
+    occluded[region] = _full_baseline(baseline, image)[region]
+    return occluded, box
+
+
 def _is_out_of_memory(error: RuntimeError) -> bool:
     return isinstance(error, torch.cuda.OutOfMemoryError) or "out of memory" in str(error)
 

@@ -15,9 +15,8 @@ from torch import nn
 from core.data.folder import load_image_file
 from core.data.load import load_dataset
 from core.occlusion import OcclusionMaps
+from core.occlusion_names import OCCLUDERS
 from core.runs.checkpoint import load_checkpoint, load_model
-
-OCCLUDERS = ("black", "grey", "mean", "blur", "noise")
 
 
 @dataclass(frozen=True)

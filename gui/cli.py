@@ -15,6 +15,7 @@ import numpy as np
 
 from core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
 from core.models.spec import ACTIVATIONS, MODELS
+from core.occlusion_names import OCCLUDERS
 from core.training.config import DEVICES, LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
 
 
@@ -56,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
     source.add_argument("--image", type=Path, help="an image file (resized, channels adapted)")
     o.add_argument("--window", required=True, help="H or HxW")
     o.add_argument("--stride", required=True, help="S or SHxSW")
-    o.add_argument("--occluder", default="grey", help="black, grey, mean, blur or noise")
+    o.add_argument("--occluder", default="grey", choices=OCCLUDERS)
     o.add_argument("--target", default="true", help="true, pred or a class index")
     o.add_argument("--batch-size", type=int, default=64)
     o.add_argument("--out", type=Path, required=True)

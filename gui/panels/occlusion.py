@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.occlusion_names import OCCLUDERS
 from core.runs.store import RunInfo, RunStore
 from gui.compute import ComputeThread
 from gui.widgets.image_grid import to_qimage
@@ -41,7 +42,6 @@ NOTE = (
     "mean drop over all windows covering a pixel (Captum's definition): red = the evidence the "
     "model relies on, blue = occluding it helps. Click the map to inspect one position."
 )
-OCCLUDERS = ("black", "grey", "mean", "blur", "noise")  # as core.occlusion_run.OCCLUDERS
 MAPS = ("probability of target", "drop", "most probable class", "pixel attribution")
 USABLE = ("finished", "early-stopped")
 CLASS_COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -133,24 +133,16 @@ def probe_job(s: Setup, row: int, col: int):
     """Job body (compute thread): occlude one window position, report the top-5 classes."""
     import torch
 
+    from core.occlusion import occlude
     from core.occlusion_run import occluder
 
     exp = _experiment(s)
     exp.model.eval()
-    image = exp.image
-    _, height, width = image.shape
-    top, left = row * s.stride[0], col * s.stride[1]
-    h, w = min(s.window[0], height - top), min(s.window[1], width - left)
     baseline, _ = occluder(s.occluder, exp)
-    fill = torch.as_tensor(baseline, dtype=image.dtype)
-    if fill.dim() == 1:
-        fill = fill[:, None, None]
-    mask = torch.zeros(height, width, dtype=torch.bool)
-    mask[top:top + h, left:left + w] = True
-    occluded = torch.where(mask, fill.expand_as(image), image)
+    occluded, box = occlude(exp.image, s.window, s.stride, baseline, row, col)
     with torch.inference_mode():
         probs = exp.model(occluded[None]).softmax(1)[0]
-    yield Probe(row, col, (top, left, h, w), _uint8(exp, occluded), _top5(probs))
+    yield Probe(row, col, box, _uint8(exp, occluded), _top5(probs))
 
 
 def run_label(run: RunInfo) -> str:

@@ -7,7 +7,7 @@ from captum.attr import Occlusion
 
 from core.models.build import build_model
 from core.models.spec import ModelSpec
-from core.occlusion import occlusion_job, occlusion_maps, windows_per_axis
+from core.occlusion import occlude, occlusion_job, occlusion_maps, windows_per_axis
 
 CASES = [  # channels, size, window, stride
     (3, 32, 8, 4),  # stride divides size - window
@@ -183,3 +183,15 @@ def test_other_runtime_errors_are_not_retried():
     with pytest.raises(RuntimeError, match="shape mismatch"):
         occlusion_maps(wrapped, image(1, 28), 0, 7, 3, 0.0)
     assert wrapped.calls == 2
+
+
+def test_occlude_fills_one_clipped_window_with_the_baseline():
+    image = torch.arange(2 * 5 * 6, dtype=torch.float32).reshape(2, 5, 6)
+    occluded, box = occlude(image, (3, 4), 2, torch.tensor([-1.0, -2.0]), row=1, col=1)
+    assert box == (2, 2, 3, 4)
+    assert (occluded[0, 2:5, 2:6] == -1).all() and (occluded[1, 2:5, 2:6] == -2).all()
+    untouched = torch.ones(5, 6, dtype=torch.bool)
+    untouched[2:5, 2:6] = False
+    assert torch.equal(occluded[:, untouched], image[:, untouched])
+    _, clipped = occlude(image, 4, 3, 0.0, row=1, col=1)
+    assert clipped == (3, 3, 2, 3)

@@ -56,3 +56,4 @@ def test_models_without_a_conv_prefix_are_not_planned():
     stages, _ = plan(build_model(ModelSpec("lenet", 1, 28, 10, activation="maxout")))
     assert len(stages) == 1  # the first conv (and its batch norm); maxout and on run in full
     assert plan(nn.Sequential(nn.Conv2d(1, 2, 3))) is None
+

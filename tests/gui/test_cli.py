@@ -94,7 +94,6 @@ def test_occlusion_writes_maps_and_meta(lenet_run, tmp_path, capsys):
 @pytest.mark.parametrize("args, words", [
     (["--window", "40", "--stride", "2"], "larger than"),
     (["--window", "4", "--stride", "0"], "stride"),
-    (["--window", "4", "--stride", "1", "--occluder", "glitter"], "unknown occluder"),
     (["--window", "4", "--stride", "1", "--target", "12"], "not a class"),
 ])
 def test_occlusion_bad_input(lenet_run, tmp_path, capsys, args, words):
@@ -102,6 +101,13 @@ def test_occlusion_bad_input(lenet_run, tmp_path, capsys, args, words):
             "--out", str(tmp_path / "o")]
     assert main(base + args) == 1
     assert words in capsys.readouterr().err
+
+
+def test_occlusion_unknown_occluder_is_a_usage_error(lenet_run, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["occlusion", "--run", str(lenet_run), "--dataset", "digits", "--index", "0",
+              "--window", "4", "--stride", "1", "--occluder", "glitter", "--out", str(tmp_path)])
+    assert exit_info.value.code == 2 and "invalid choice" in capsys.readouterr().err
 
 
 def test_occlusion_rejects_a_file_that_is_not_an_image(lenet_run, tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""A real main window with its compute thread, joined at teardown."""
+"""Compute threads and a real main window, joined at teardown."""
 
 import pytest
 
@@ -8,13 +8,26 @@ from gui.compute import ComputeThread
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    compute = ComputeThread()
+def compute():
+    """A compute thread for the test to start; joined (and checked) at teardown."""
+    thread = ComputeThread()
+    yield thread
+    thread.stop()
+    assert not thread.isRunning(), "the compute thread must be joined at teardown"
+
+
+def start(qtbot, compute: ComputeThread) -> None:
+    """Start the thread and wait until torch is loaded on it."""
+    with qtbot.waitSignal(compute.ready, timeout=60_000):
+        compute.start()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, compute):
     win = MainWindow(RunStore(tmp_path / "runs"), compute)
     qtbot.addWidget(win)
     win.show()
-    with qtbot.waitSignal(compute.ready, timeout=60_000):
-        compute.start()
+    start(qtbot, compute)
     yield win
     win.close()
     assert not compute.isRunning(), "the compute thread must be joined when the window closes"

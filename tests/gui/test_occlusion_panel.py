@@ -9,8 +9,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
 from core.runs.store import RunStore
-from gui.compute import ComputeThread
 from gui.panels.occlusion import OcclusionPanel
+from tests.gui.conftest import start
 
 
 @pytest.fixture(scope="module")
@@ -23,17 +23,13 @@ def runs_root(tmp_path_factory):
 
 
 @pytest.fixture
-def occ(qtbot, runs_root):
-    compute = ComputeThread()
+def occ(qtbot, runs_root, compute):
     panel = OcclusionPanel(compute, RunStore(runs_root))
     qtbot.addWidget(panel)
     panel.resize(1300, 700)
     panel.show()
-    with qtbot.waitSignal(compute.ready, timeout=60_000):
-        compute.start()
-    yield panel
-    compute.stop()
-    assert not compute.isRunning(), "the compute thread must be joined at teardown"
+    start(qtbot, compute)
+    return panel
 
 
 def run(qtbot, panel, timeout=30_000):

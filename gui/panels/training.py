@@ -8,33 +8,21 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QMessageBox,
-    QProgressBar,
-    QPushButton,
-    QSlider,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QGroupBox, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from core.data.names import TORCHVISION_SETS
-from core.jobs import Message, ProgressEvent
+from core.jobs import Message
 from core.models.spec import TORCHVISION_MODELS
 from core.runs.store import RunStore
 from core.training.config import TrainConfig
 from core.training.events import EpochEnd, Predictions, RunFinished, RunStarted, SanityResult, Steps
 from gui.compute import ComputeThread
 from gui.panels.training_form import TrainingForm
+from gui.widgets.curve_toolbar import CurveToolbar
 from gui.widgets.curves import OVERLAY_COLORS, CurveBoard
 from gui.widgets.image_grid import ImageGrid
+from gui.widgets.job_controls import JobControls
 from gui.widgets.panel_frame import boxed, error_box, frame
 from gui.widgets.run_list import RunList
 
@@ -85,8 +73,6 @@ class TrainingPanel(QWidget):
     def __init__(self, compute: ComputeThread, store: RunStore) -> None:
         super().__init__()
         self.compute, self.store = compute, store
-        self.job: int | None = None
-        self.started_at = 0.0
         self.total_steps = 0
         self.prev_wall = 0.0
         self.form = TrainingForm()
@@ -101,52 +87,28 @@ class TrainingPanel(QWidget):
         self.text_timer.start()
         self.build()
         self.connect_signals()
-        self.set_running(False)
+        self.running_changed(False)
+
+    @property
+    def job(self) -> int | None:
+        return self.controls.job
 
     def build(self) -> None:
-        self.train_button = QPushButton("Train")
-        self.pause_button = QPushButton("Pause")
-        self.stop_button = QPushButton("Stop")
         self.overfit_button = QPushButton("Overfit one batch")
         self.overfit_button.setToolTip("Sanity check: a model that can learn reaches ~0 loss "
                                        "and 100% accuracy on one batch of 16")
-        self.progress = QProgressBar()
-        self.progress.setFormat("idle")
-        self.status = QLabel("Press Train to start. Ctrl+Return trains, Ctrl+P pauses, "
-                             "Ctrl+. stops.")
-        self.status.setWordWrap(True)
-        self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        # a fixed box: new text repaints the label alone instead of re-laying out the column
-        self.status.setFixedHeight(3 * self.status.fontMetrics().lineSpacing() + 4)
-        buttons = QHBoxLayout()
-        for b in (self.train_button, self.pause_button, self.stop_button, self.overfit_button):
-            buttons.addWidget(b)
+        self.controls = JobControls(
+            self.compute, "Train", "Press Train to start. Ctrl+Return trains, Ctrl+P pauses, "
+            "Ctrl+. stops.", extra=[self.overfit_button])
         left = QVBoxLayout()
         left.addWidget(self.form)
-        left.addLayout(buttons)
-        left.addWidget(self.progress)
-        left.addWidget(self.status)
+        left.addWidget(self.controls)
         left.addStretch(1)
         left_box = boxed(left)
         left_box.setMaximumWidth(400)
 
-        self.smoothing = QSlider(Qt.Orientation.Horizontal)
-        self.smoothing.setRange(0, 99)
-        self.smoothing.setValue(60)
-        self.smoothing_label = QLabel("smoothing 0.60")
-        self.log_y = QCheckBox("log y")
-        self.x_axis = QComboBox()
-        self.x_axis.addItems(["step", "wall time"])
-        view = QHBoxLayout()
-        for w in (self.smoothing_label, self.smoothing, self.log_y, QLabel("x axis"), self.x_axis):
-            view.addWidget(w)
-        for text, slot in (("PNG", self.export_png), ("SVG", self.export_svg),
-                           ("CSV", self.export_csv)):
-            b = QPushButton(f"Export {text}")
-            b.clicked.connect(slot)
-            view.addWidget(b)
         middle = QVBoxLayout()
-        middle.addLayout(view)
+        middle.addWidget(CurveToolbar(self.board))
         middle.addWidget(self.board, 1)
         middle_box = boxed(middle)
 
@@ -168,24 +130,18 @@ class TrainingPanel(QWidget):
         frame(self, NOTE, [(left_box, 0), (middle_box, 3), (right_box, 1)])
 
     def connect_signals(self) -> None:
-        self.train_button.clicked.connect(self.start_training)
+        c = self.controls
+        c.start_button.clicked.connect(self.start_training)
         self.overfit_button.clicked.connect(self.start_overfit)
-        self.pause_button.clicked.connect(self.toggle_pause)
-        self.stop_button.clicked.connect(self.stop)
-        self.form.changed.connect(self.form_changed)
+        c.event.connect(self.on_event)
+        c.running_changed.connect(self.running_changed)
+        c.finished.connect(lambda _: self.runs.refresh())
+        c.shortcuts(self)
+        self.form.changed.connect(lambda found: c.set_startable(not found))
         self.form.download.connect(self.download)
-        self.smoothing.valueChanged.connect(self.view_changed)
-        self.log_y.toggled.connect(self.view_changed)
-        self.x_axis.currentIndexChanged.connect(self.view_changed)
         self.runs.overlay.connect(self.overlay)
-        self.runs.currentItemChanged.connect(lambda *_: self.set_running(self.job is not None))
+        self.runs.currentItemChanged.connect(lambda *_: self.running_changed(c.running))
         self.continue_button.clicked.connect(self.continue_run)
-        self.compute.event.connect(self.on_event)
-        self.compute.done.connect(self.on_done)
-        self.compute.failed.connect(self.on_failed)
-        for keys, slot in (("Ctrl+Return", self.start_training), ("Ctrl+P", self.toggle_pause),
-                           ("Ctrl+.", self.stop)):
-            QShortcut(QKeySequence(keys), self, slot)
 
     # --- actions -------------------------------------------------------------------------
     def start(self, factory, label: str, training: bool = True) -> None:
@@ -196,10 +152,7 @@ class TrainingPanel(QWidget):
             self.board.set_x_extent(None)
             self.grid.set_images(np.zeros((0, 1, 1, 1), np.uint8), [], [])
         self.total_steps, self.prev_wall = 0, 0.0
-        self.started_at = time.perf_counter()
-        self.job = self.compute.submit(factory)
-        self.status.setText(f"{label}: loading data and building the model…")
-        self.set_running(True)
+        self.controls.run(factory, label)
 
     def start_training(self) -> None:
         config = self.form.config()
@@ -230,63 +183,29 @@ class TrainingPanel(QWidget):
         self.form.set_config(config)
         self.start(lambda: resume_job(config, self.store, run_id), "Continuing")
 
-    def toggle_pause(self) -> None:
-        if self.job is None:
-            return
-        if self.compute.is_paused(self.job):
-            self.compute.resume(self.job)
-            self.pause_button.setText("Pause")
-            self.status.setText("Resumed.")
-        else:
-            self.compute.pause(self.job)
-            self.pause_button.setText("Resume")
-            self.status.setText("Paused: the run waits at the current step.")
-
-    def stop(self) -> None:
-        if self.job is not None:
-            self.compute.cancel(self.job)
-            self.status.setText("Stopping…")
-
-    def set_running(self, running: bool) -> None:
-        self.train_button.setEnabled(not running and not self.form.issues())
-        self.overfit_button.setEnabled(not running and not self.form.issues())
-        self.pause_button.setEnabled(running)
-        self.stop_button.setEnabled(running)
+    def running_changed(self, running: bool) -> None:
+        self.controls.set_startable(not self.form.issues())
         self.form.setEnabled(not running)
         self.continue_button.setEnabled(not running and self.resumable() is not None)
-        self.pause_button.setText("Pause")
-
-    def form_changed(self, found: list[str]) -> None:
-        if self.job is None:
-            self.set_running(False)
-
-    def view_changed(self, *_) -> None:
-        w = self.smoothing.value() / 100
-        self.smoothing_label.setText(f"smoothing {w:.2f}")
-        self.board.set_view(w, self.log_y.isChecked(), self.x_axis.currentIndex() == 1)
 
     # --- events from the compute thread --------------------------------------------------
-    def on_event(self, job: int, event: object) -> None:
-        if job != self.job:
-            return
+    def on_event(self, event: object) -> None:
         handler = {RunStarted: self.on_started, Steps: self.on_steps, EpochEnd: self.on_epoch,
                    Predictions: self.on_predictions, RunFinished: self.on_finished,
-                   SanityResult: self.on_sanity, ProgressEvent: self.on_progress,
-                   Message: self.on_message}.get(type(event))
+                   SanityResult: self.say, Message: self.on_message}.get(type(event))
         if handler is not None:
             handler(event)
 
     def on_started(self, e: RunStarted) -> None:
         self.total_steps = e.total_steps
-        self.progress.setRange(0, e.total_steps)
         self.board.set_x_extent(e.total_steps)
         n_train, n_val, n_test = e.sizes
-        self.status.setText(f"Run {e.run_id} on {e.device}: {n_train} train / {n_val} val / "
-                            f"{n_test} test images, {e.steps_per_epoch} steps per epoch.")
+        self.controls.status.setText(
+            f"Run {e.run_id} on {e.device}: {n_train} train / {n_val} val / {n_test} test "
+            f"images, {e.steps_per_epoch} steps per epoch.")
         if e.first_step:
             self.show_history(e.run_id, e.first_step)
         self.runs.refresh()
-
     def show_history(self, run_id: str, before_step: int) -> None:
         """A resumed run's curves start with what the store holds from before."""
         self.prev_wall = self.plot_stored(run_id, {"loss": "train", "acc": "train", "lr": "lr"},
@@ -328,14 +247,11 @@ class TrainingPanel(QWidget):
         e, self.latest = self.latest, None
         if e is None or self.job is None:
             return
-        done = int(e.step[-1]) + 1
-        if self.total_steps:
-            self.progress.setValue(done)
-            eta = e.wall / done * (self.total_steps - done)
-            self.progress.setFormat(f"epoch {e.epoch}  step {done}/{self.total_steps}  "
-                                    f"ETA {eta:.0f} s")
-        self.status.setText(f"loss {e.loss[-1]:.4f}  grad norm {e.grad_norm[-1]:.3g}  "
-                            f"{1000 * e.step_time:.1f} ms/step  {e.images_per_s:,.0f} images/s")
+        self.controls.show_steps(int(e.step[-1]) + 1, self.total_steps, e.wall,
+                                 f"epoch {e.epoch}  ")
+        self.controls.status.setText(
+            f"loss {e.loss[-1]:.4f}  grad norm {e.grad_norm[-1]:.3g}  "
+            f"{1000 * e.step_time:.1f} ms/step  {e.images_per_s:,.0f} images/s")
 
     def on_epoch(self, e: EpochEnd) -> None:
         for plot, value in (("loss", e.val_loss), ("acc", e.val_acc)):
@@ -350,43 +266,17 @@ class TrainingPanel(QWidget):
         self.grid.setToolTip(f"epoch {e.epoch}: {wrong} of {len(e.preds)} shown are wrong")
 
     def on_finished(self, e: RunFinished) -> None:
-        self.status.setText(f"Run {e.run_id} {e.status}: {e.message}")
+        self.controls.status.setText(f"Run {e.run_id} {e.status}: {e.message}")
         if e.status == "diverged":
             self.error_box = error_box(self, "Training diverged", e.message,
                                        icon=QMessageBox.Icon.Warning)
 
-    def on_sanity(self, e: SanityResult) -> None:
-        self.status.setText(e.message)
-
-    def on_progress(self, e: ProgressEvent) -> None:
-        self.progress.setRange(0, max(e.total, 0))  # (0, 0): a busy bar when the size is unknown
-        self.progress.setValue(e.done)
-        total = f" / {e.total / 2**20:.1f}" if e.total else ""
-        self.progress.setFormat(f"{e.label}: {e.done / 2**20:.1f}{total} MiB")
+    def say(self, e: SanityResult | Message) -> None:
+        self.controls.status.setText(e.message if isinstance(e, SanityResult) else e.text)
 
     def on_message(self, e: Message) -> None:
-        self.status.setText(e.text)
+        self.say(e)
         self.form.validate()
-
-    def on_done(self, job: int, outcome: str) -> None:
-        if job != self.job:
-            return
-        self.job = None
-        self.set_running(False)
-        if self.progress.maximum() == 0:  # a busy bar from a download of unknown size
-            self.progress.setRange(0, 1)
-        if outcome == "finished":
-            self.progress.setValue(self.progress.maximum())
-        self.progress.setFormat("done" if outcome == "finished" else outcome)
-        if outcome == "cancelled":
-            self.status.setText("Stopped: everything up to the last step is kept.")
-        self.runs.refresh()
-
-    def on_failed(self, job: int, message: str, details: str) -> None:
-        if job not in (self.job, 0):
-            return
-        self.error_box = error_box(self, "Job failed", message, details)
-        self.status.setText(f"Failed: {message}")
 
     # --- overlays and export -------------------------------------------------------------
     def overlay_name(self, run_id: str) -> str:
@@ -403,24 +293,6 @@ class TrainingPanel(QWidget):
         color = OVERLAY_COLORS[hash(run_id) % len(OVERLAY_COLORS)]
         self.plot_stored(run_id, dict.fromkeys(("loss", "acc", "lr"), name), color=color,
                          dashed=True)
-
-    def ask_path(self, kind: str, suffix: str) -> Path | None:
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {kind}", f"curves.{suffix}",
-                                              f"{kind} (*.{suffix})")
-        return Path(path) if path else None
-
-    def export_png(self) -> None:
-        if path := self.ask_path("PNG image", "png"):
-            self.board.redraw_all()
-            self.board.grab().save(str(path))
-
-    def export_svg(self) -> None:
-        if path := self.ask_path("SVG drawing", "svg"):
-            self.board.export_svg(path)
-
-    def export_csv(self) -> None:
-        if path := self.ask_path("CSV table", "csv"):
-            self.board.export_csv(path)
 
     # --- settings ------------------------------------------------------------------------
     def save_settings(self, settings) -> None:

@@ -157,7 +157,7 @@ def memory(cycles: int) -> dict:
         panel.start_training()
         wait_for(app, lambda: (c := panel.board.plots["loss"].curves.get("train")) is not None
                  and c.series.n > 40)
-        panel.stop()
+        panel.controls.stop()
         wait_for(app, lambda: panel.job is None)
         sizes.append(rss_mb())
     window.close()

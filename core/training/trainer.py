@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import asdict, replace
+from typing import Any
 
 import numpy as np
 import torch
@@ -32,6 +33,7 @@ from core.training.augment import augment
 from core.training.config import TrainConfig, problems
 from core.training.data import DeviceData, prepare_data
 from core.training.events import EpochEnd, Predictions, RunFinished, RunStarted, Steps
+from core.training.job import Diverged, MetricBuffer, first_bad_step, supervised
 from core.training.losses import Loss, make_loss
 from core.training.optim import gradient_norm, lr_factor, make_optimizer, make_schedule
 
@@ -39,49 +41,38 @@ EMIT_INTERVAL = 0.1  # seconds between Steps events: curves redraw at ~4 Hz, so 
 PREDICTION_SAMPLE = 48
 
 
-class Diverged(Exception):
-    """The loss became NaN or infinite."""
+class StepBuffer(MetricBuffer):
+    """Per-step [loss, acc, grad_norm] tensors and learning rates until the next emission."""
 
-
-class StepBuffer:
-    """Per-step metrics kept as device tensors until the next emission."""
-
-    def __init__(self) -> None:
-        self.steps: list[int] = []
+    def clear(self) -> None:
+        super().clear()
         self.lrs: list[float] = []
-        self.values: list[torch.Tensor] = []  # each [loss, acc, grad_norm]
-        self.images = 0
-        self.since = time.perf_counter()
 
-    def add(self, step: int, lr: float, values: torch.Tensor, images: int) -> None:
-        self.steps.append(step)
+    def add(  # type: ignore[override]  # the learning rate rides along on the host
+        self, step: int, lr: float, values: torch.Tensor, images: int
+    ) -> None:
         self.lrs.append(lr)
-        self.values.append(values)
-        self.images += images
+        super().add(step, values, images)
 
     def flush(self, epoch: int, wall: float) -> Steps:
         """One host copy of everything buffered; raises Diverged naming the first bad step."""
-        values = torch.stack(self.values).cpu().numpy()
-        elapsed = time.perf_counter() - self.since
-        bad = np.flatnonzero(~np.isfinite(values[:, 0]))
+        lrs = np.asarray(self.lrs)
+        step, values, elapsed, images = self.take()
         steps = Steps(
             epoch=epoch,
-            step=np.asarray(self.steps),
+            step=step,
             loss=values[:, 0],
             acc=values[:, 1],
-            lr=np.asarray(self.lrs),
+            lr=lrs,
             grad_norm=values[:, 2],
             wall=wall,
-            step_time=elapsed / len(self.steps),
-            images_per_s=self.images / max(elapsed, 1e-9),
+            step_time=elapsed / len(step),
+            images_per_s=images / max(elapsed, 1e-9),
         )
-        self.__init__()
-        if bad.size:
-            raise Diverged(steps, int(steps.step[bad[0]]))
+        bad = first_bad_step(step, steps.loss)
+        if bad is not None:
+            raise Diverged(steps, bad)
         return steps
-
-    def __len__(self) -> int:
-        return len(self.steps)
 
 
 def step_rows(steps: Steps) -> list[dict[str, float]]:
@@ -244,8 +235,7 @@ class ClassifierRun:
             self.buffer.add(self.step, lr, values, len(idx))
             self.schedule.step()
             self.step += 1
-            due = time.perf_counter() - self.buffer.since >= self.emit_interval
-            yield self.flush(epoch, epoch_steps) if due else None
+            yield self.flush(epoch, epoch_steps) if self.buffer.due(self.emit_interval) else None
         if len(self.buffer):
             yield self.flush(epoch, epoch_steps)
 
@@ -291,27 +281,21 @@ class ClassifierRun:
         return RunFinished(status, message, self.run.id, str(self.run.dir), test_acc,
                            self.best_epoch)
 
+    def epochs(self) -> Generator[Any, None, tuple[str, str]]:
+        """Every epoch with its end; returns (status, message)."""
+        for epoch in range(self.first_epoch, self.config.epochs + 1):
+            epoch_steps: list[Steps] = []
+            yield from self.epoch(epoch, epoch_steps)
+            yield from self.end_epoch(epoch, epoch_steps)
+            if self.config.patience and self.worse_epochs >= self.config.patience:
+                return "early-stopped", (f"validation loss did not improve for "
+                                         f"{self.config.patience} epochs")
+        return "finished", ""
+
     def steps(self) -> Iterator:
         yield self.started()
-        status, message = "finished", ""
-        try:
-            for epoch in range(self.first_epoch, self.config.epochs + 1):
-                epoch_steps: list[Steps] = []
-                yield from self.epoch(epoch, epoch_steps)
-                yield from self.end_epoch(epoch, epoch_steps)
-                if self.config.patience and self.worse_epochs >= self.config.patience:
-                    status = "early-stopped"
-                    message = f"validation loss did not improve for {self.config.patience} epochs"
-                    break
-        except Diverged as err:
-            status, message = "diverged", self.diverged(err)
-        except GeneratorExit:
-            message = f"stopped by the user at step {self.step}"
-            self.store.set_status(self.run.id, "stopped", message)
-            raise
-        except BaseException as err:
-            self.store.set_status(self.run.id, "failed", f"{type(err).__name__}: {err}")
-            raise
+        status, message = yield from supervised(
+            self.store, self.run.id, self.epochs(), lambda: self.step, self.diverged)
         yield self.finish(status, message)
 
 

@@ -40,7 +40,7 @@ def windows_per_axis(dim: int, window: int, stride: int) -> int:
     """Number of window positions along an axis of `dim` pixels (the last one clipped)."""
     if not 1 <= window <= dim:
         if window > dim:
-            raise ValueError(f"window {window} is larger than the {dim}-pixel image")
+            raise ValueError(f"window {window} is larger than the {dim}-pixel image: use at most {dim}")
         raise ValueError(f"window must be at least 1 pixel, got {window}")
     if stride < 1:
         raise ValueError(f"stride must be at least 1, got {stride}")
@@ -63,7 +63,24 @@ def _full_baseline(baseline: float | Tensor, image: Tensor) -> Tensor:
     fill = torch.as_tensor(baseline, dtype=image.dtype, device=image.device)
     if fill.dim() == 1:
         fill = fill[:, None, None]
-    return fill.expand_as(image)
+    try:
+        return fill.expand_as(image)
+    except RuntimeError:
+        raise ValueError(f"a baseline of shape {tuple(fill.shape)} does not fit the "
+                         f"{tuple(image.shape)} image: give a number, one value per channel or "
+                         f"a C x H x W tensor") from None
+
+
+def _check_inputs(image: Tensor, batch_size: int) -> None:
+    if image.dim() != 3:
+        raise ValueError(f"the image must be one C x H x W tensor, got shape {tuple(image.shape)}")
+    if batch_size < 1:
+        raise ValueError(f"batch size must be at least 1, got {batch_size}")
+
+
+def _check_target(target: int, classes: int) -> None:
+    if not 0 <= target < classes:
+        raise ValueError(f"target {target} is not a class of this model (0..{classes - 1})")
 
 
 def _bounds(position: Tensor, window: int, stride: int, dim: int) -> tuple[Tensor, Tensor]:
@@ -112,6 +129,7 @@ def occlusion_job(
     starts with costly convolutions recomputes only the activations each occluder changes.
     """
     window, stride = _pair(window), _pair(stride)
+    _check_inputs(image, batch_size)
     _, height, width = image.shape
     rows_mask = _axis_masks(height, window[0], stride[0], image.device)
     cols_mask = _axis_masks(width, window[1], stride[1], image.device)
@@ -125,7 +143,9 @@ def occlusion_job(
     was_training = model.training
     model.eval()
     try:
-        base = float(_probabilities(model, image[None])[0, target])
+        clean = _probabilities(model, image[None])[0]
+        _check_target(target, len(clean))
+        base = float(clean[target])
         staged = plan(model) if reuse else None
         reusing = ReusingForward(*staged, image) if staged else None
         if reusing is not None and not reusing.worthwhile():

@@ -41,8 +41,13 @@ def load_experiment(
     index: int | None = None, image_path: Path | None = None,
 ) -> Experiment:
     """The run's model and an image: item `index` of a dataset, or a file converted to fit."""
-    _, spec, meta = load_checkpoint(Path(run))
-    model = load_model(Path(run))
+    run = Path(run)
+    if not run.exists() and not run.with_name(run.name + ".json").exists():
+        raise ValueError(f"no run or checkpoint at {run}")
+    _, spec, meta = load_checkpoint(run)
+    if missing := sorted({"classes", "mean", "std"} - meta.keys()):
+        raise ValueError(f"{run} was not saved by a training run: it lacks {', '.join(missing)}")
+    model = load_model(run)
     label = None
     if image_path is not None:
         pixels = load_image_file(Path(image_path), spec.image_size, spec.in_channels)

@@ -11,8 +11,10 @@ from PIL import Image
 
 from core.data.imageset import DatasetUnavailable, ImageSet
 
-MAX_PIXELS = 64_000_000  # larger images are refused as decompression bombs
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+MAX_PIXELS = 64_000_000  # larger decodes are refused as decompression bombs
+# PIL checks sizes when it reads a header, before `draft` can shrink a JPEG (up to 1/8 per
+# axis): its limit lets such JPEGs open, and `_decode` checks the size it will really decode.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS * 64
 
 _SIXTEEN_BIT_MODES = {"I", "I;16", "I;16L", "I;16B", "I;16N"}  # read as 0..65535
 _GRAY_MODES = {"1", "L", "LA", "La", "F"} | _SIXTEEN_BIT_MODES
@@ -88,21 +90,47 @@ def _decode_class(folder: Path, size: int, skipped: list[tuple[str, str]]) -> li
 
 def _decode(path: Path, size: int) -> Image.Image:
     """An "L" or "RGB" image of size x size; ValueError with the reason otherwise."""
+    if path.is_dir():
+        raise ValueError("a folder, not an image file")
+    if not path.exists():
+        raise ValueError("no such file")
+    with _open(path) as image:
+        image.draft(None, (size, size))  # JPEG: decode at a reduced scale, much faster
+        _check_pixels(image.size)
+        try:
+            image.load()
+            return _normalize(image).resize((size, size), Image.Resampling.BILINEAR)
+        except Exception as error:  # decoders raise many types on damaged files
+            raise ValueError(f"unreadable or corrupt image ({error or type(error).__name__})"
+                             ) from error
+
+
+def _open(path: Path) -> Image.Image:
+    """The image with only its header read."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                image.draft(None, (size, size))  # JPEG: decode at a reduced scale, much faster
-                image.load()
-                return _normalize(image).resize((size, size), Image.Resampling.BILINEAR)
+            return Image.open(path)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ValueError(f"refused as a decompression bomb ({error})") from error
     except Image.UnidentifiedImageError:
         raise ValueError("not an image (format not recognized)") from None
-    except Exception as error:  # decoders raise many types on damaged files
-        raise ValueError(
-            f"unreadable or corrupt image ({type(error).__name__}: {error})"
-        ) from error
+    except Exception as error:
+        raise ValueError(f"unreadable image ({error or type(error).__name__})") from error
+
+
+def _check_pixels(size: tuple[int, int]) -> None:
+    """Refuse to decode more than MAX_PIXELS, saying how far to scale the image down."""
+    width, height = size
+    if width * height <= MAX_PIXELS:
+        return
+    scale = (MAX_PIXELS / (width * height)) ** 0.5
+    raise ValueError(
+        f"{width} x {height} pixels ({width * height / 1e6:.0f} Mpx) is over the "
+        f"{MAX_PIXELS / 1e6:.0f} Mpx limit that guards against decompression bombs: scale it "
+        f"down to at most {int(width * scale)} x {int(height * scale)}, or save it as JPEG (read "
+        f"at 1/8 scale)"
+    )
 
 
 def _normalize(image: Image.Image) -> Image.Image:

@@ -1,4 +1,7 @@
-"""Checkpoints: safetensors weights plus a JSON sidecar with the ModelSpec; never unpickled.
+"""Checkpoints: safetensors weights plus a JSON sidecar with the spec; never unpickled.
+
+The spec is a classifier's ModelSpec or a GAN's GanSpec (named by the sidecar's "spec" key;
+sidecars without it hold a ModelSpec). A GAN checkpoint holds G, D and the EMA of G in one file.
 
 A checkpoint named `best` in a run folder is `best.json` + `best.safetensors` (and, if an
 optimizer state was saved, `best.optim.safetensors`). Files are written to a temporary name and
@@ -21,11 +24,14 @@ from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 
 from core.models.build import build_model
+from core.models.gan_spec import GanSpec
 from core.models.spec import ModelSpec
 
 FORMAT = "deepscope-checkpoint"
 VERSION = 1
 _SHOWN = 5  # keys listed per kind of mismatch
+SPECS: dict[str, type[ModelSpec] | type[GanSpec]] = {"classifier": ModelSpec, "gan": GanSpec}
+Spec = ModelSpec | GanSpec
 
 
 class CheckpointError(Exception):
@@ -46,12 +52,14 @@ def latest_checkpoint(run_dir: Path) -> Path | None:
     return max(done, key=lambda p: (len(p.name), p.name), default=None)
 
 
-def save_checkpoint(path: Path, model: nn.Module, spec: ModelSpec, meta: dict | None = None,
+def save_checkpoint(path: Path, model: nn.Module, spec: Spec, meta: dict | None = None,
                     optimizer_state: dict | None = None) -> Path:
     """Write `<path>.json`, `<path>.optim.safetensors` if given, then `<path>.safetensors`."""
     stem = _stem(Path(path))
     stem.parent.mkdir(parents=True, exist_ok=True)
-    sidecar = {"format": FORMAT, "version": VERSION, "model": asdict(spec), "meta": meta or {}}
+    kind = next(name for name, cls in SPECS.items() if isinstance(spec, cls))
+    sidecar = {"format": FORMAT, "version": VERSION, "spec": kind, "model": asdict(spec),
+               "meta": meta or {}}
     text = json.dumps(sidecar, indent=1, default=_scalar)
     _atomic(_sidecar(stem), lambda tmp: tmp.write_text(text, encoding="utf-8"))
     optim = _optim(stem)
@@ -66,7 +74,7 @@ def save_checkpoint(path: Path, model: nn.Module, spec: ModelSpec, meta: dict | 
     return weights
 
 
-def load_checkpoint(path: Path) -> tuple[dict[str, Tensor], ModelSpec, dict]:
+def load_checkpoint(path: Path) -> tuple[dict[str, Tensor], Spec, dict]:
     """(state dict on the CPU, spec, meta) from a .safetensors, its .json, its stem, or a run
     folder (best, else latest). Other files (.pt, .pth, ...) are read with torch's weights-only
     loader, which refuses pickles that would run code, and still need their JSON sidecar."""
@@ -98,11 +106,14 @@ def load_model(path: Path, device: str | torch.device = "cpu") -> nn.Module:
     return it in eval mode on `device`. `from core.runs.checkpoint import load_model`."""
     path = _resolve(Path(path))
     state, spec, _ = load_checkpoint(path)
+    if not isinstance(spec, ModelSpec):
+        raise CheckpointError(f"{path} holds a GAN, not a classifier: load its generator with "
+                              "core.runs.gan_checkpoint.load_generator")
     try:
         model = build_model(replace(spec, pretrained=False))
     except ValueError as err:
         raise CheckpointError(f"{path} describes a model that cannot be built: {err}") from err
-    if problem := _mismatch(model.state_dict(), state):
+    if problem := state_mismatch(model.state_dict(), state):
         raise CheckpointError(f"{path} does not fit {spec.name}: {problem}")
     model.load_state_dict(state, strict=True)
     return model.to(device).eval()
@@ -224,7 +235,7 @@ def _load_foreign(path: Path) -> dict[str, Tensor]:
     return dict(obj)
 
 
-def _read_sidecar(sidecar: Path) -> tuple[ModelSpec, dict]:
+def _read_sidecar(sidecar: Path) -> tuple[Spec, dict]:
     if not sidecar.exists():
         raise CheckpointError(
             f"missing JSON sidecar {sidecar}: it holds the model spec needed to rebuild the model")
@@ -232,12 +243,12 @@ def _read_sidecar(sidecar: Path) -> tuple[ModelSpec, dict]:
         data = json.loads(sidecar.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT or data.get("version", 0) > VERSION:
             raise ValueError(f"expected format {FORMAT!r} version <= {VERSION}")
-        return ModelSpec(**data["model"]), dict(data.get("meta") or {})
+        return SPECS[data.get("spec", "classifier")](**data["model"]), dict(data.get("meta") or {})
     except (ValueError, TypeError, KeyError, AttributeError) as err:
         raise CheckpointError(f"{sidecar} is not a valid checkpoint sidecar: {err}") from err
 
 
-def _mismatch(expected: Mapping[str, Tensor], state: Mapping[str, Tensor]) -> str:
+def state_mismatch(expected: Mapping[str, Tensor], state: Mapping[str, Tensor]) -> str:
     """What keeps `state` from loading strictly into a model with `expected`; "" if nothing."""
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]

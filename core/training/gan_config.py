@@ -1,0 +1,115 @@
+"""GAN training configuration and its validation (torch-free, safe for the GUI to import)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+from core.data.names import DATASETS, FOLDER_PREFIX
+from core.models.gan_spec import GAN_MODELS, MAX_GAN_SIZE, MIN_GAN_SIZE
+from core.training.config import DEVICES
+
+PRIORS = ("gaussian", "uniform", "sphere")
+GAN_LOSSES = ("minimax", "ns", "wgan", "wgan-gp")
+GAN_OPTIMIZERS = ("sgd", "adam")
+GAN_SCHEDULES = ("fixed", "adaptive")
+
+
+@dataclass(frozen=True)
+class GanConfig:
+    """Everything that defines a GAN training run.
+
+    schedule "fixed": D is updated every step and G every `d_steps`-th step. "adaptive": D is
+    updated while its loss > t_d, then G while its loss > t_g, and so on (at most
+    MAX_PHASE_STEPS updates in a row). SGD ignores the betas. `classifier` names a classifier run
+    (folder) trained on the same data that judges the generator every epoch.
+    """
+
+    dataset: str = "digits"
+    data_root: str | None = None
+    image_size: int | None = None
+    model: str = "cgan"
+    latent_dim: int = 64
+    prior: str = "gaussian"
+    width: int = 32
+    loss: str = "ns"
+    d_optimizer: str = "adam"
+    d_lr: float = 2e-4
+    d_beta1: float = 0.5
+    d_beta2: float = 0.999
+    g_optimizer: str = "adam"
+    g_lr: float = 2e-4
+    g_beta1: float = 0.5
+    g_beta2: float = 0.999
+    schedule: str = "fixed"
+    d_steps: int = 1
+    t_d: float = 1.0
+    t_g: float = 1.0
+    scale_tanh: bool = True  # data in [-1, 1] and a tanh output, else [0, 1] and a sigmoid
+    batch_norm: bool = True
+    leaky_relu: bool = True
+    label_smoothing: bool = True  # one-sided: D's real target 0.9 (minimax and ns only)
+    replay: bool = False  # half of each fake batch D sees comes from earlier generated batches
+    ema: bool = True  # samples, scores and `sample` use an exponential moving average of G
+    ema_decay: float = 0.999
+    epochs: int = 20
+    batch_size: int = 64
+    seed: int = 0
+    device: str = "auto"
+    samples_every: int = 50  # steps between sample grids of the fixed latents
+    classifier: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GanConfig:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _choice(name: str, value: str, options: tuple[str, ...]) -> list[str]:
+    return [] if value in options else [f"{name} must be one of {', '.join(options)}"]
+
+
+def _optimizer_problems(who: str, name: str, lr: float, betas: tuple[float, float]) -> list[str]:
+    found = _choice(f"{who} optimizer", name, GAN_OPTIMIZERS)
+    if not 0 < lr <= 10:
+        found.append(f"{who} learning rate must be in (0, 10]")
+    if not all(0 <= b < 1 for b in betas):
+        found.append(f"{who} betas must be in [0, 1)")
+    return found
+
+
+def problems(config: GanConfig) -> list[str]:
+    """Every reason the config cannot run, as messages a user can act on (empty when valid)."""
+    c = config
+    found: list[str] = []
+    if c.dataset not in DATASETS and not c.dataset.startswith(FOLDER_PREFIX):
+        found.append(f"dataset must be one of {', '.join(DATASETS)} or {FOLDER_PREFIX}PATH")
+    if c.image_size is not None and not MIN_GAN_SIZE <= c.image_size <= MAX_GAN_SIZE:
+        found.append(f"image size must be between {MIN_GAN_SIZE} and {MAX_GAN_SIZE}")
+    found += _choice("model", c.model, GAN_MODELS)
+    found += _choice("prior", c.prior, PRIORS)
+    found += _choice("loss", c.loss, GAN_LOSSES)
+    found += _choice("schedule", c.schedule, GAN_SCHEDULES)
+    found += _choice("device", c.device, DEVICES)
+    found += _optimizer_problems("D", c.d_optimizer, c.d_lr, (c.d_beta1, c.d_beta2))
+    found += _optimizer_problems("G", c.g_optimizer, c.g_lr, (c.g_beta1, c.g_beta2))
+    if not 1 <= c.latent_dim <= 4096:
+        found.append("latent size must be between 1 and 4096")
+    if not 4 <= c.width <= 512:
+        found.append("width must be between 4 and 512")
+    if not 1 <= c.d_steps <= 100:
+        found.append("D steps per G step must be between 1 and 100")
+    if not (math.isfinite(c.t_d) and math.isfinite(c.t_g)):
+        found.append("adaptive thresholds t_d and t_g must be finite numbers")
+    if not 0 < c.ema_decay < 1:
+        found.append("EMA decay must be in (0, 1)")
+    if not 1 <= c.epochs <= 10_000:
+        found.append("epochs must be between 1 and 10000")
+    if not 1 <= c.batch_size <= 65_536:
+        found.append("batch size must be between 1 and 65536")
+    if c.samples_every < 1:
+        found.append("samples every must be at least 1 step")
+    return found

@@ -1,0 +1,248 @@
+"""GAN training as a generator job, shaped like the classifier trainer (core.training.trainer).
+
+The job yields ``None`` after every step (a tick: the driver may pause or cancel there) and a
+frozen event from core.training.gan_events whenever there is something to show. Per-step
+metrics stay on the device and reach the host once per emission. The run lives in the run store
+with kind "gan": step and epoch metrics, an epoch checkpoint of G, D and the EMA of G
+(safetensors), and the sample timeline of the fixed latents in `samples/`.
+
+Mode-collapse indicator (`diversity`): the mean pairwise L2 distance between generated images
+divided by the same for as many real images: about 1 when samples vary like the data, towards
+0 when the generator collapses. With a judge, `classes_covered` tells the same story by class.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator as Gen
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from core.data.load import load_dataset
+from core.device import device_label, resolve_device
+from core.gan_scores import GanScores, Judge
+from core.latent import sample_prior
+from core.models.gan import generate
+from core.models.gan_spec import GanSpec
+from core.runs.checkpoint import checkpoint_path, save_checkpoint
+from core.runs.gan_checkpoint import save_samples
+from core.runs.store import RunStore
+from core.training.data import DeviceData
+from core.training.gan_config import GanConfig, problems
+from core.training.gan_events import GanEpochEnd, GanFinished, GanSamples, GanStarted, GanSteps
+from core.training.gan_step import METRICS, Adversary
+from core.training.job import Diverged, MetricBuffer, first_bad_step, supervised
+from core.training.trainer import EMIT_INTERVAL
+
+SAMPLE_GRID = 64  # images of fixed latents per GanSamples event
+SCORE_SAMPLES = 1000  # generated (and real) images scored at each epoch end
+_CHUNK = 250  # images generated at once
+
+
+def gan_data(config: GanConfig, device: torch.device) -> DeviceData:
+    """Every image of the dataset on the device, served in [-1, 1] (tanh) or [0, 1]."""
+    root = Path(config.data_root) if config.data_root else None
+    ds = load_dataset(config.dataset, root=root, size=config.image_size, seed=config.seed)
+    if len(ds) == 0:
+        raise ValueError(f"dataset {config.dataset} holds no images")
+    mean, std = (0.5, 0.5) if config.scale_tanh else (0.0, 1.0)
+    empty = torch.empty(0, dtype=torch.long, device=device)
+    return DeviceData(
+        images=ds.images.to(device), labels=ds.labels.to(device),
+        train=torch.arange(len(ds), device=device), val=empty, test=empty,
+        mean=(mean,) * ds.channels, std=(std,) * ds.channels, classes=ds.classes,
+    )
+
+
+def gan_spec(config: GanConfig, data: DeviceData) -> GanSpec:
+    """The architecture the config asks for; D has no batch norm under WGAN-GP (its penalty is
+    per image, which batch statistics would couple)."""
+    return GanSpec(
+        config.model, config.latent_dim, data.channels, data.size,
+        len(data.classes) if config.model == "cgan" else 0, config.width,
+        g_batch_norm=config.batch_norm,
+        d_batch_norm=config.batch_norm and config.loss != "wgan-gp",
+        leaky_relu=config.leaky_relu, tanh=config.scale_tanh,
+    )
+
+
+def to_uint8(images01: torch.Tensor) -> np.ndarray:
+    return images01.mul(255).round_().clamp_(0, 255).to(torch.uint8).cpu().numpy()
+
+
+def spread(images01: torch.Tensor) -> float:
+    """Mean pairwise L2 distance between images (NaN for fewer than two)."""
+    if len(images01) < 2:
+        return float("nan")
+    return float(torch.pdist(images01.flatten(1).double()).mean())
+
+
+def diversity(fake01: torch.Tensor, real01: torch.Tensor) -> float:
+    """Mode-collapse indicator: spread of generated images / spread of real ones."""
+    real = spread(real01)
+    return spread(fake01) / real if real > 0 else float("nan")
+
+
+class GanRun:
+    """The state of one GAN run; `steps()` is the generator the compute thread drives."""
+
+    def __init__(self, config: GanConfig, store: RunStore, emit_interval: float) -> None:
+        if found := problems(config):
+            raise ValueError("invalid GAN configuration: " + "; ".join(found))
+        self.config, self.store, self.emit_interval = config, store, emit_interval
+        self.device = resolve_device(config.device)
+        self.judge = None
+        if config.classifier:  # before the run exists: a wrong judge creates no run
+            self.judge = Judge.from_run(Path(config.classifier), self.device)
+        self.data = gan_data(config, self.device)
+        self.spec = gan_spec(config, self.data)
+        torch.manual_seed(config.seed)
+        self.gen = torch.Generator(device=self.device).manual_seed(config.seed)
+        n = len(self.data.train)
+        self.steps_per_epoch = max(1, n // min(config.batch_size, n))
+        self.adversary = Adversary(config, self.spec, self.device, self.gen,
+                                   -(-n // self.steps_per_epoch))
+        self.fixed = self.reference(SAMPLE_GRID, config.seed)
+        self.scored = self.reference(SCORE_SAMPLES, config.seed + 1)
+        self.meta = {"config": config.to_dict(), "classes": list(self.data.classes)}
+        self.run = store.create_run(self.meta | {"model": asdict(self.spec)}, kind="gan")
+        self.buffer, self.start, self.step = MetricBuffer(), time.perf_counter(), 0
+
+    def reference(self, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor | None,
+                                                    torch.Tensor]:
+        """Seeded latents (and labels cycling over the classes for a cGAN) with as many real
+        images in [0, 1]: the same every epoch, whatever the device."""
+        cpu = torch.Generator().manual_seed(seed)
+        z = sample_prior(n, self.spec.latent_dim, self.config.prior, cpu).to(self.device)
+        k = len(self.data.classes)
+        labels = torch.arange(n, device=self.device) % k if self.spec.conditional else None
+        pick = torch.randperm(len(self.data.images), generator=cpu)[:n].to(self.device)
+        return z, labels, self.data.images[pick].float() / 255
+
+    def sample(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """Images in [0, 1] from the sampling generator (the EMA of G when on), in eval mode."""
+        g = self.adversary.sampler
+        was_training = g.training
+        g.eval()
+        parts = [generate(g, zc, None if labels is None else labels[i:i + _CHUNK])
+                 for i, zc in zip(range(0, len(z), _CHUNK), z.split(_CHUNK), strict=True)]
+        g.train(was_training)
+        return torch.cat(parts)
+
+    def started(self) -> GanStarted:
+        d = self.data
+        labels = self.fixed[1]
+        return GanStarted(
+            self.run.id, str(self.run.dir), device_label(self.device), self.steps_per_epoch,
+            self.steps_per_epoch * self.config.epochs, (d.channels, d.size, d.size), d.classes,
+            self.spec.conditional, None if labels is None else labels.cpu().numpy(),
+        )
+
+    def flush(self, epoch: int, log: list[GanSteps]) -> GanSteps:
+        """One host copy of the buffered steps, logged; Diverged names the first bad step."""
+        step, values, elapsed, _ = self.buffer.take()
+        columns = dict(zip(METRICS, values.T, strict=True))
+        steps = GanSteps(epoch=epoch, step=step, **columns,
+                         wall=time.perf_counter() - self.start,
+                         steps_per_s=len(step) / max(elapsed, 1e-9))
+        bad = first_bad_step(step, steps.d_loss, steps.g_loss)
+        rows = [{"step": int(s), **{k: float(columns[k][i]) for k in METRICS},
+                 "steps_per_s": steps.steps_per_s}
+                for i, s in enumerate(step) if bad is None or s < bad]
+        self.store.log_steps(self.run.id, rows)
+        if bad is not None:
+            raise Diverged(steps, bad)
+        log.append(steps)
+        return steps
+
+    def samples(self, epoch: int) -> GanSamples:
+        z, labels, real = self.fixed
+        images = self.sample(z, labels)
+        grid = to_uint8(images)
+        label_array = None if labels is None else labels.cpu().numpy()
+        save_samples(self.run.dir, self.step, grid, label_array)
+        return GanSamples(epoch, self.step, grid, label_array, diversity(images, real))
+
+    def epoch(self, epoch: int, log: list[GanSteps]) -> Iterator[GanSteps | GanSamples | None]:
+        """One pass over the data; yields a tick per step, Steps and Samples when due."""
+        d = self.data
+        perm = d.train[torch.randperm(len(d.train), generator=self.gen, device=self.device)]
+        for idx in perm.tensor_split(self.steps_per_epoch):
+            self.buffer.add(self.step, self.adversary.step(*d.batch(idx)), len(idx))
+            self.step += 1
+            if self.step % self.config.samples_every == 0:
+                yield self.samples(epoch)
+            yield self.flush(epoch, log) if self.buffer.due(self.emit_interval) else None
+        if len(self.buffer):
+            yield self.flush(epoch, log)
+
+    def end_epoch(self, epoch: int, log: list[GanSteps]) -> GanEpochEnd:
+        """Score, checkpoint and log the epoch."""
+        z, labels, real = self.scored
+        images = self.sample(z, labels)
+        scores = self.judge.score(images, real) if self.judge else None
+        means = {k: float(np.concatenate([getattr(s, k) for s in log]).mean())
+                 for k in ("d_loss", "g_loss", "d_real", "d_fake", "wasserstein")}
+        end = GanEpochEnd(epoch, self.step, **means, seconds=time.perf_counter() - self.start,
+                          diversity=diversity(images, real), scores=scores)
+        meta = self.meta | {"epoch": epoch, "step": self.step}
+        save_checkpoint(checkpoint_path(self.run.dir, epoch), self.adversary.networks(),
+                        self.spec, meta, self.adversary.optimizer_state())
+        self.store.log_epoch(self.run.id, epoch, epoch_row(end))
+        return end
+
+    def epochs(self) -> Gen[Any, None, tuple[str, str]]:
+        last: GanEpochEnd | None = None
+        for epoch in range(1, self.config.epochs + 1):
+            log: list[GanSteps] = []
+            yield from self.epoch(epoch, log)
+            last = self.end_epoch(epoch, log)
+            yield last
+        return "finished", summary(last)
+
+    def diverged(self, err: Diverged) -> str:
+        partial, bad_step = err.args
+        at = partial.step == bad_step
+        which = next(k for k in ("d_loss", "g_loss") if not np.isfinite(getattr(partial, k)[at][0]))
+        value = getattr(partial, which)[at][0]
+        return (f"{which} became {value} at step {bad_step} (epoch {partial.epoch}); the run "
+                "stopped and everything before it is kept. Try lower learning rates.")
+
+    def steps(self) -> Iterator:
+        yield self.started()
+        status, message = yield from supervised(
+            self.store, self.run.id, self.epochs(), lambda: self.step, self.diverged)
+        self.store.set_status(self.run.id, status, message)
+        yield GanFinished(status, message, self.run.id, str(self.run.dir))
+
+
+def epoch_row(end: GanEpochEnd) -> dict[str, float]:
+    """The run store's epoch metrics, with the judge's scores under their CLI names."""
+    row = {k: v for k, v in asdict(end).items() if k not in ("epoch", "scores")}
+    if end.scores is not None:
+        s = end.scores.to_dict()
+        row |= {k: s[k] for k in ("classifier_is", "classifier_fd", "mean_max_prob",
+                                  "classes_covered")}
+    return row
+
+
+def summary(end: GanEpochEnd | None) -> str:
+    """A line about the last epoch: its diversity and, with a judge, its main scores."""
+    if end is None:
+        return ""
+    text = f"epoch {end.epoch}: diversity {end.diversity:.2f}"
+    scores: GanScores | None = end.scores
+    if scores is not None:
+        text += (f", mean max-probability {scores.mean_max_prob:.3f}, "
+                 f"{scores.classes_covered} classes covered ({scores.classifier})")
+    return text
+
+
+def train_gan(config: GanConfig, store: RunStore, emit_interval: float = EMIT_INTERVAL) -> Iterator:
+    """Train a GAN: yields None per step (a tick) and events from core.training.gan_events."""
+    yield from GanRun(config, store, emit_interval).steps()

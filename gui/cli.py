@@ -1,6 +1,7 @@
-"""The `deepscope` command: the app, and headless `train` and `tour`.
+"""The `deepscope` command: the app, and headless `train`, `train-gan`, `sample`,
+`interpolate`, `occlusion` and `tour`.
 
-`deepscope train` imports only core (no Qt), so it runs without a display.
+`deepscope train` and the GAN commands import only core (no Qt), so they run without a display.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
+from core.models.gan_spec import GAN_MODELS
 from core.models.spec import ACTIVATIONS, MODELS
 from core.occlusion_names import OCCLUDERS
 from core.training.config import DEVICES, LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
+from core.training.gan_config import GAN_LOSSES, GanConfig
+
+MAX_INTERPOLATION_STEPS = 64
 
 
 def parser() -> argparse.ArgumentParser:
@@ -61,9 +66,44 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--target", default="true", help="true, pred or a class index")
     o.add_argument("--batch-size", type=int, default=64)
     o.add_argument("--out", type=Path, required=True)
+    add_gan_commands(sub)
     tour = sub.add_parser("tour", help="save a screenshot of every panel (offscreen)")
     tour.add_argument("--out", type=Path, required=True)
     return p
+
+
+def add_gan_commands(sub: argparse._SubParsersAction) -> None:
+    """train-gan, sample and interpolate; each also takes --runs-dir after its name."""
+    g = sub.add_parser("train-gan", help="train a GAN headless")
+    g.add_argument("--dataset", default=GanConfig.dataset,
+                   help=f"{', '.join(DATASETS)} or {FOLDER_PREFIX}PATH")
+    g.add_argument("--data-root", help="folder holding MNIST/, FashionMNIST/, cifar-10-batches-py/")
+    g.add_argument("--image-size", type=int)
+    g.add_argument("--model", default=GanConfig.model, choices=GAN_MODELS)
+    g.add_argument("--loss", default=GanConfig.loss, choices=GAN_LOSSES)
+    g.add_argument("--epochs", type=int, default=GanConfig.epochs)
+    g.add_argument("--batch-size", type=int, default=GanConfig.batch_size)
+    g.add_argument("--seed", type=int, default=GanConfig.seed)
+    g.add_argument("--device", default=GanConfig.device, choices=DEVICES)
+    g.add_argument("--classifier", metavar="RUN", help="classifier run that judges each epoch")
+    g.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
+    s = sub.add_parser("sample", help="generate images of a GAN run into a .npy file")
+    s.add_argument("--run", type=Path, required=True, help="GAN run folder or checkpoint")
+    s.add_argument("--n", type=int, required=True)
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--label", type=int, help="cGAN: this class for all (default: cycle classes)")
+    s.add_argument("--out", type=Path, required=True, help="N x C x H x W float32 in [0, 1]")
+    i = sub.add_parser("interpolate", help="a latent interpolation as a PNG strip (and GIF)")
+    i.add_argument("--run", type=Path, required=True, help="GAN run folder or checkpoint")
+    i.add_argument("--seeds", type=int, nargs=2, required=True, metavar=("A", "B"))
+    i.add_argument("--steps", type=int, default=16, help=f"2..{MAX_INTERPOLATION_STEPS}")
+    i.add_argument("--mode", default="slerp", choices=("lerp", "slerp"))
+    i.add_argument("--label", type=int, help="cGAN: the class along the path (default 0)")
+    i.add_argument("--out", type=Path, required=True, help="PNG strip")
+    i.add_argument("--gif", type=Path, help="also an animated GIF of the frames")
+    for command in (g, s, i):
+        command.add_argument("--runs-dir", type=Path, default=argparse.SUPPRESS,
+                             help="run store folder (or DEEPSCOPE_RUNS_DIR)")
 
 
 def config_from(args: argparse.Namespace) -> TrainConfig:
@@ -147,6 +187,88 @@ def occlusion_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def gan_epoch_record(event) -> dict:
+    """The --json object of one GAN epoch (score fields only with a judge)."""
+    record = {"epoch": event.epoch, "d_loss": event.d_loss, "g_loss": event.g_loss,
+              "d_real": event.d_real, "d_fake": event.d_fake, "seconds": round(event.seconds, 3)}
+    if event.scores is not None:
+        scores = event.scores.to_dict()
+        record |= {k: scores[k] for k in ("classifier_is", "classifier_fd", "mean_max_prob",
+                                          "classes_covered")}
+    return record
+
+
+def train_gan_command(args: argparse.Namespace) -> int:
+    from core.runs.store import RunStore
+    from core.training.gan_config import problems as gan_problems
+    from core.training.gan_events import GanEpochEnd, GanFinished
+    from core.training.gan_trainer import train_gan
+
+    config = GanConfig(
+        dataset=args.dataset, data_root=args.data_root, image_size=args.image_size,
+        model=args.model, loss=args.loss, epochs=args.epochs, batch_size=args.batch_size,
+        seed=args.seed, device=args.device, classifier=args.classifier,
+    )
+    if found := gan_problems(config):
+        raise ValueError("; ".join(found))
+    job = train_gan(config, RunStore(args.runs_dir))
+    try:
+        for event in job:
+            if isinstance(event, GanEpochEnd):
+                emit(gan_epoch_record(event), args.json)
+            elif isinstance(event, GanFinished):
+                emit({"status": event.status, "run_dir": event.run_dir,
+                      "message": event.message}, args.json)
+                return 0 if event.status == "finished" else 3
+    except KeyboardInterrupt:
+        job.close()
+        print("stopped: the run and its checkpoints are kept", file=sys.stderr)
+        return 130
+    return 1
+
+
+def sample_command(args: argparse.Namespace) -> int:
+    import torch
+
+    from core.latent import sample_prior
+    from core.models.gan import generate, sample_labels
+    from core.runs.gan_checkpoint import load_generator
+
+    if args.n < 1:
+        raise ValueError(f"--n must be at least 1, got {args.n}")
+    g, spec, meta = load_generator(args.run)
+    prior = meta.get("config", {}).get("prior", "gaussian")
+    z = sample_prior(args.n, spec.latent_dim, prior, torch.Generator().manual_seed(args.seed))
+    images = generate(g, z, sample_labels(spec, args.n, args.label)).numpy()
+    np.save(args.out, images.astype(np.float32))
+    print(f"{args.out}: {args.n} images {images.shape[1:]} in [0, 1]")
+    return 0
+
+
+def interpolate_command(args: argparse.Namespace) -> int:
+    from core.gan_images import save_gif, save_strip
+    from core.latent import interpolate, seeded_latents
+    from core.models.gan import generate, sample_labels
+    from core.runs.gan_checkpoint import load_generator
+
+    if not 2 <= args.steps <= MAX_INTERPOLATION_STEPS:
+        raise ValueError(f"--steps must be 2..{MAX_INTERPOLATION_STEPS}, got {args.steps}")
+    g, spec, meta = load_generator(args.run)
+    z0, z1 = seeded_latents(args.seeds, spec.latent_dim,
+                            meta.get("config", {}).get("prior", "gaussian"))
+    label = args.label if args.label is not None or not spec.conditional else 0
+    images = generate(g, interpolate(z0, z1, args.steps, args.mode),
+                      sample_labels(spec, args.steps, label))
+    written = [save_strip(images, args.out)] + ([save_gif(images, args.gif)] if args.gif else [])
+    print(f"{args.steps} frames ({args.mode}, seeds {args.seeds[0]} -> {args.seeds[1]}): "
+          + ", ".join(map(str, written)))
+    return 0
+
+
+GAN_COMMANDS = {"train-gan": train_gan_command, "sample": sample_command,
+                "interpolate": interpolate_command}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -154,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             return train_command(args)
         if args.command == "occlusion":
             return occlusion_command(args)
+        if args.command in GAN_COMMANDS:
+            return GAN_COMMANDS[args.command](args)
         if args.command == "tour":
             from gui.tour import tour
 

@@ -140,8 +140,26 @@ def build_gan(spec: GanSpec) -> tuple[Generator, Discriminator]:
 
 @torch.no_grad()
 def generate(
-    generator: Generator, z: torch.Tensor, labels: torch.Tensor | None = None
+    generator: Generator, z: torch.Tensor, labels: torch.Tensor | None = None, batch: int = 256
 ) -> torch.Tensor:
-    """Images in [0, 1] (float, N x C x H x W) from latents z (and labels for a cGAN)."""
-    images = generator(z, labels)
-    return images.add(1).div_(2) if generator.spec.tanh else images
+    """Images in [0, 1] (float, N x C x H x W) from latents z (and labels for a cGAN), `batch`
+    at a time, in the generator's current mode (eval for samples: running norm statistics)."""
+    parts = [generator(zc, None if labels is None else labels[i : i + batch])
+             for i, zc in zip(range(0, len(z), batch), z.split(batch), strict=True)]
+    images = torch.cat(parts)
+    return images.add_(1).div_(2) if generator.spec.tanh else images
+
+
+def sample_labels(spec: GanSpec, n: int, label: int | None = None,
+                  device: torch.device | str = "cpu") -> torch.Tensor | None:
+    """Labels for n samples of a cGAN: all `label`, or cycling over the classes; None for an
+    unconditional GAN (which refuses a label)."""
+    if not spec.conditional:
+        if label is not None:
+            raise ValueError(f"{spec.name} is unconditional: it takes no class label")
+        return None
+    if label is None:
+        return torch.arange(n, device=device) % spec.num_classes
+    if not 0 <= label < spec.num_classes:
+        raise ValueError(f"class label must be in 0..{spec.num_classes - 1}, got {label}")
+    return torch.full((n,), label, device=device)

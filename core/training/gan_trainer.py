@@ -25,9 +25,10 @@ import torch
 
 from core.data.load import load_dataset
 from core.device import device_label, resolve_device
+from core.gan_images import to_uint8
 from core.gan_scores import GanScores, Judge
 from core.latent import sample_prior
-from core.models.gan import generate
+from core.models.gan import generate, sample_labels
 from core.models.gan_spec import GanSpec
 from core.runs.checkpoint import checkpoint_path, save_checkpoint
 from core.runs.gan_checkpoint import save_samples
@@ -41,7 +42,6 @@ from core.training.trainer import EMIT_INTERVAL
 
 SAMPLE_GRID = 64  # images of fixed latents per GanSamples event
 SCORE_SAMPLES = 1000  # generated (and real) images scored at each epoch end
-_CHUNK = 250  # images generated at once
 
 
 def gan_data(config: GanConfig, device: torch.device) -> DeviceData:
@@ -69,10 +69,6 @@ def gan_spec(config: GanConfig, data: DeviceData) -> GanSpec:
         d_batch_norm=config.batch_norm and config.loss != "wgan-gp",
         leaky_relu=config.leaky_relu, tanh=config.scale_tanh,
     )
-
-
-def to_uint8(images01: torch.Tensor) -> np.ndarray:
-    return images01.mul(255).round_().clamp_(0, 255).to(torch.uint8).cpu().numpy()
 
 
 def spread(images01: torch.Tensor) -> float:
@@ -119,8 +115,7 @@ class GanRun:
         images in [0, 1]: the same every epoch, whatever the device."""
         cpu = torch.Generator().manual_seed(seed)
         z = sample_prior(n, self.spec.latent_dim, self.config.prior, cpu).to(self.device)
-        k = len(self.data.classes)
-        labels = torch.arange(n, device=self.device) % k if self.spec.conditional else None
+        labels = sample_labels(self.spec, n, device=self.device)
         pick = torch.randperm(len(self.data.images), generator=cpu)[:n].to(self.device)
         return z, labels, self.data.images[pick].float() / 255
 
@@ -128,11 +123,9 @@ class GanRun:
         """Images in [0, 1] from the sampling generator (the EMA of G when on), in eval mode."""
         g = self.adversary.sampler
         was_training = g.training
-        g.eval()
-        parts = [generate(g, zc, None if labels is None else labels[i:i + _CHUNK])
-                 for i, zc in zip(range(0, len(z), _CHUNK), z.split(_CHUNK), strict=True)]
+        images = generate(g.eval(), z, labels)
         g.train(was_training)
-        return torch.cat(parts)
+        return images
 
     def started(self) -> GanStarted:
         d = self.data

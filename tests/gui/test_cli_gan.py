@@ -1,0 +1,104 @@
+"""The GAN commands of `deepscope`: train-gan's JSON, sample, interpolate, bad input, no Qt."""
+
+import contextlib
+import io
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from core.latent import seeded_latents
+from core.models.gan import generate
+from core.runs.gan_checkpoint import load_generator
+from gui.cli import main
+
+EPOCH_KEYS = {"epoch", "d_loss", "g_loss", "d_real", "d_fake", "seconds"}
+SCORE_KEYS = {"classifier_is", "classifier_fd", "mean_max_prob", "classes_covered"}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """A judge classifier run and a 2-epoch cGAN run judged by it, with train-gan's output."""
+    root = tmp_path_factory.mktemp("runs")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["--runs-dir", str(root), "train", "--epochs", "2"]) == 0
+    judge = next(p for p in root.iterdir() if p.is_dir())
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["train-gan", "--epochs", "2", "--classifier", str(judge), "--json",
+                     "--runs-dir", str(root)]) == 0
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    return {"judge": judge, "records": records, "gan": records[-1]["run_dir"]}
+
+
+def test_train_gan_json_has_one_object_per_epoch_then_the_run(runs):
+    epochs, final = runs["records"][:-1], runs["records"][-1]
+    assert [r["epoch"] for r in epochs] == [1, 2]
+    assert set(epochs[0]) == EPOCH_KEYS | SCORE_KEYS
+    assert 0 <= epochs[-1]["mean_max_prob"] <= 1 and 1 <= epochs[-1]["classes_covered"] <= 10
+    assert final["status"] == "finished" and final["run_dir"].startswith(str(runs["judge"].parent))
+
+
+def test_train_gan_without_a_judge_prints_no_scores(tmp_path, capsys):
+    assert main(["train-gan", "--epochs", "1", "--model", "dcgan", "--loss", "wgan-gp",
+                 "--batch-size", "256", "--json", "--runs-dir", str(tmp_path)]) == 0
+    epoch = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert set(epoch) == EPOCH_KEYS
+
+
+def test_sample_writes_n_images_in_the_unit_range(runs, tmp_path):
+    paths = [tmp_path / f"{name}.npy" for name in ("a", "b", "c")]
+    for path, seed in zip(paths, (1, 1, 2), strict=True):
+        assert main(["sample", "--run", runs["gan"], "--n", "12", "--seed", str(seed),
+                     "--out", str(path)]) == 0
+    a, b, c = (np.load(p) for p in paths)
+    assert a.shape == (12, 1, 28, 28) and a.dtype == np.float32
+    assert a.min() >= 0 and a.max() <= 1
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_interpolate_writes_a_strip_and_a_gif(runs, tmp_path):
+    strip, gif = tmp_path / "strip.png", tmp_path / "walk.gif"
+    assert main(["interpolate", "--run", runs["gan"], "--seeds", "3", "7", "--steps", "6",
+                 "--mode", "slerp", "--label", "4", "--out", str(strip), "--gif", str(gif)]) == 0
+    pixels = np.asarray(Image.open(strip))
+    assert pixels.shape == (28, 6 * 28)
+    with Image.open(gif) as frames:
+        assert frames.n_frames == 6
+    g, spec, _ = load_generator(runs["gan"])
+    start = generate(g, seeded_latents([3], spec.latent_dim, "gaussian"), torch.tensor([4]))
+    expected = (start[0, 0] * 255).round().numpy().astype(np.uint8)
+    assert np.array_equal(pixels[:, :28], expected)  # the strip starts at seed 3's image
+    assert not np.array_equal(pixels[:, :28], pixels[:, -28:])
+
+
+@pytest.mark.parametrize("args, words", [
+    (["train-gan", "--epochs", "0"], "epochs must be between"),
+    (["train-gan", "--classifier", "/nonexistent"], "not a classifier run"),
+    (["sample", "--run", "/nonexistent", "--n", "3", "--out", "x.npy"], "no GAN run"),
+    (["sample", "--run", "{gan}", "--n", "0", "--out", "x.npy"], "--n must be at least 1"),
+    (["sample", "--run", "{gan}", "--n", "2", "--label", "12", "--out", "x.npy"], "0..9"),
+    (["sample", "--run", "{judge}", "--n", "2", "--out", "x.npy"], "holds a classifier"),
+    (["interpolate", "--run", "{gan}", "--seeds", "1", "2", "--steps", "1", "--out", "s.png"],
+     "--steps must be 2..64"),
+])
+def test_bad_input_exits_non_zero_with_one_clear_line(runs, tmp_path, capsys, args, words):
+    args = [a.format(gan=runs["gan"], judge=runs["judge"]) for a in args]
+    assert main([*args, "--runs-dir", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert words in err and len(err.splitlines()) == 1
+
+
+def test_gan_commands_import_no_qt(runs, tmp_path):
+    code = (
+        "import sys\n"
+        "from gui.cli import main\n"
+        f"assert main(['sample', '--run', {str(runs['gan'])!r}, '--n', '2', "
+        f"'--out', {str(tmp_path / 'x.npy')!r}]) == 0\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')]\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -86,3 +86,14 @@ class GalleryItem:
     index: int  # dataset index
     info: ImageInfo
     maps: Any  # core.occlusion.OcclusionMaps (numpy only)
+    thumbnail: np.ndarray  # uint8 3 x H x W: the image in grey, drops red, gains blue
+
+
+@dataclass(frozen=True)
+class ZooStatus:
+    """Whether a torchvision model's pretrained weights are in the torch cache, its classes."""
+
+    name: str
+    cached: bool
+    path: str
+    classes: tuple[str, ...]

@@ -11,6 +11,7 @@ import torch
 from core.jobs import ProgressEvent
 from core.occlusion_events import GalleryItem, SplitPredictions
 from core.occlusion_jobs import image_info, occlusion_events
+from core.occlusion_run import overlay_image
 from core.occlusion_source import SourceCache
 from core.occlusion_spec import GALLERY_SIZE, ModelSource, OcclusionSettings
 
@@ -68,4 +69,5 @@ def gallery_job(
         for event in occlusion_events(exp, info, settings):
             maps = event or maps
             yield None  # a tick per batch: Cancel stops within one batch
-        yield GalleryItem(position, len(chosen), int(index), info, maps)
+        thumbnail = np.asarray(overlay_image(exp.pixels, maps.pixel, scale=1)).transpose(2, 0, 1)
+        yield GalleryItem(position, len(chosen), int(index), info, maps, thumbnail.copy())

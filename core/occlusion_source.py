@@ -3,7 +3,7 @@ an image file or a drawn array, converted to the model's input. Compute thread o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from core.data.load import load_dataset
 from core.data.split import split_indices
 from core.models.build import build_model
 from core.models.spec import TORCHVISION_MODELS, ModelSpec
+from core.occlusion_events import ZooStatus
 from core.occlusion_run import Experiment
 from core.occlusion_spec import (
     SPLITS,
@@ -123,6 +124,14 @@ def zoo_classifier(name: str, pretrained: bool) -> Classifier:
     model = build_model(ModelSpec(name, 3, ZOO_SIZE, 1000, pretrained=pretrained)).eval()
     return Classifier(model, zoo_classes(name), _stat(IMAGENET_MEAN), _stat(IMAGENET_STD),
                       ZOO_SIZE, 3, None)
+
+
+def zoo_status_job(name: str) -> Iterator[ZooStatus]:
+    """Whether `name`'s pretrained weights are in the torch cache, and its class names."""
+    from core.models.torchvision_zoo import weights_path
+
+    path = weights_path(name)
+    yield ZooStatus(name, path.exists(), str(path), zoo_classes(name))
 
 
 def load_classifier(source: ModelSource) -> Classifier:

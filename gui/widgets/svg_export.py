@@ -1,0 +1,27 @@
+"""Save a widget as an SVG drawing: text and lines as vectors, images embedded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QWidget
+
+
+def save_svg(widget: QWidget, path: Path | str, title: str) -> Path:
+    """Render `widget` into `path` through QSvgGenerator.
+
+    pyqtgraph's SVGExporter fails on the closed paths Qt 6.10+ writes (pyqtgraph issue 3495).
+    """
+    path = Path(path)
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(widget.size())
+    generator.setViewBox(widget.rect())
+    generator.setTitle(title)
+    painter = QPainter(generator)
+    widget.render(painter)
+    if not painter.end() or not path.exists():
+        raise OSError(f"could not write {path}")
+    return path

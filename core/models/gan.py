@@ -37,7 +37,8 @@ def validate_gan_spec(spec: GanSpec) -> None:
     if not 1 <= spec.width <= 1024:
         raise ValueError(f"width must be 1..1024, got {spec.width}")
     if spec.conditional and spec.num_classes < 2:
-        raise ValueError(f"a conditional GAN needs at least 2 classes, got {spec.num_classes}")
+        raise ValueError(f"a conditional GAN needs at least 2 classes, got {spec.num_classes}; "
+                         "use dcgan")
 
 
 def grid_plan(size: int) -> tuple[int, int]:

@@ -462,7 +462,9 @@ class OcclusionPanel(QWidget):
         settings.setValue("occlusion/opacity", self.view.opacity.value())
 
     def load_settings(self, settings) -> None:
+        """Saved settings; a window saved for another input size is fitted to this model's."""
         self.form.load_settings(settings)
+        self.model_changed()
         try:
             if (opacity := settings.value("occlusion/opacity")) is not None:
                 self.view.opacity.setValue(int(opacity))

@@ -1,5 +1,5 @@
-"""Fixtures of the occlusion panel tests: a store with an untrained LeNet run on digits, the
-panel on it (compute thread started), and helpers that press its buttons."""
+"""Fixtures of the occlusion panel tests (load with `pytest_plugins`): a store with an
+untrained LeNet run on digits, and the panel on it with its compute thread started."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import asdict
 
 import pytest
 import torch
-from PySide6.QtCore import Qt
 
 from core.models.build import build_model
 from core.models.spec import ModelSpec
@@ -45,17 +44,3 @@ def occ(qtbot, runs_root, compute):
     panel.show()
     start(qtbot, compute)
     return panel
-
-
-def idle(qtbot, panel, timeout: int = 30_000) -> None:
-    """Wait until no job of the panel is queued or running."""
-    qtbot.waitUntil(lambda: panel.job is None and panel.preview is None
-                    and panel.probe is None and panel.status_job is None, timeout=timeout)
-
-
-def run(qtbot, panel, timeout: int = 30_000) -> None:
-    """Press Run and wait for the maps."""
-    assert panel.run_button.isEnabled(), panel.problems.text()
-    qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
-    assert panel.job is not None and panel.cancel_button.isEnabled()
-    qtbot.waitUntil(lambda: panel.job is None, timeout=timeout)

@@ -3,14 +3,14 @@
 import shutil
 
 import numpy as np
-import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QMessageBox
 
-from core.runs.store import RunStore
 from gui.panels.occlusion import OcclusionPanel
-from tests.gui.occlusion_fixtures import occ, run, runs_root  # noqa: F401 (fixtures)
+from tests.gui.occlusion_steps import run
+
+pytest_plugins = ["tests.gui.occlusion_fixtures"]  # the occ and runs_root fixtures
 
 
 def click_map(qtbot, panel, x: float, y: float) -> None:
@@ -22,7 +22,8 @@ def click_map(qtbot, panel, x: float, y: float) -> None:
 
 
 def test_run_fills_the_map_probe_and_export(qtbot, occ, tmp_path):
-    assert occ.model.run_combo.count() == 1 and "lenet on digits" in occ.model.run_combo.currentText()
+    runs = occ.model.run_combo
+    assert runs.count() == 1 and "lenet on digits" in runs.currentText()
     assert occ.form.target.count() == 12  # true, predicted, ten classes
     occ.form.win_h.setValue(7)
     occ.form.win_w.setValue(7)
@@ -119,5 +120,10 @@ def test_settings_round_trip(qtbot, occ, tmp_path):
     fresh = OcclusionPanel(occ.compute, occ.store)
     qtbot.addWidget(fresh)
     fresh.load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    assert (fresh.form.win_h.value(), fresh.form.win_w.value(), fresh.form.stride.value()) == (5, 9, 3)
+    form = fresh.form
+    assert (form.win_h.value(), form.win_w.value(), form.stride.value()) == (5, 9, 3)
     assert fresh.form.occluder.currentText() == "blur" and fresh.view.opacity.value() == 35
+    settings.setValue("occlusion/size", 224)  # saved while a torchvision model was chosen
+    settings.sync()
+    fresh.load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert (form.win_h.value(), form.win_w.value(), form.stride.value()) == (7, 7, 2)

@@ -6,20 +6,13 @@ gallery; the predictions); this module wires them to the compute thread's jobs.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
-    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -28,7 +21,6 @@ from PySide6.QtWidgets import (
 from core.jobs import Message, ProgressEvent
 from core.occlusion_events import GalleryItem, ImageInfo, Probe, SplitPredictions, ZooStatus
 from core.occlusion_spec import (
-    GALLERY_KINDS,
     GALLERY_SIZE,
     DatasetImage,
     OcclusionSettings,
@@ -38,13 +30,15 @@ from core.runs.store import RunStore
 from gui.compute import ComputeThread
 from gui.panels.occlusion_browse import SPLITS
 from gui.panels.occlusion_form import OcclusionForm
-from gui.panels.occlusion_gallery import GalleryView
+from gui.panels.occlusion_gallery import GALLERY_LABELS, GalleryView
 from gui.panels.occlusion_jobs import OcclusionJobs
 from gui.panels.occlusion_model import ModelPicker
 from gui.panels.occlusion_probe import PredictionBox
 from gui.panels.occlusion_source import DATASET, FILE, ImageSourceBox
 from gui.panels.occlusion_view import MapView
-from gui.widgets.panel_frame import boxed, error_box, frame
+from gui.widgets.job_status import JobStatus
+from gui.widgets.panel_frame import error_box, frame
+from gui.widgets.scroll_column import scroll_column
 
 NOTE = (
     "<b>What am I looking at?</b> Zeiler &amp; Fergus occlusion: an occluder window slides over "
@@ -55,15 +49,6 @@ NOTE = (
     "model relies on, blue = occluding it helps. Click the map to inspect one position."
 )
 MAP_TAB, GALLERY_TAB = range(2)
-
-
-def small_status() -> QLabel:
-    label = QLabel("Pick a model and an image, then press Run.")
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-    # a fixed box: new text repaints the label alone instead of re-laying out the column
-    label.setFixedHeight(3 * label.fontMetrics().lineSpacing() + 4)
-    return label
 
 
 class OcclusionPanel(QWidget):
@@ -100,41 +85,22 @@ class OcclusionPanel(QWidget):
         self.problems.setStyleSheet("color: #c0392b;")
         self.run_button, self.cancel_button = QPushButton("Run"), QPushButton("Cancel")
         self.gallery_kind = QComboBox()
-        for kind in GALLERY_KINDS:
-            self.gallery_kind.addItem(f"{GALLERY_SIZE} {kind}", kind)
+        for kind, label in GALLERY_LABELS.items():
+            self.gallery_kind.addItem(f"{GALLERY_SIZE} {label}", kind)
         self.gallery_button = QPushButton("Gallery")
         self.gallery_button.setToolTip("Occlude each image of the selection (from the split "
                                        "and class chosen under Dataset) and show thumbnails")
-        self.progress = QProgressBar()
-        self.progress.setFormat("idle")
-        self.status = small_status()
-        left = QVBoxLayout()
-        for w in (self.model, self.source, settings_box, self.problems):
-            left.addWidget(w)
-        for widgets in ((self.run_button, self.cancel_button),
-                        (self.gallery_kind, self.gallery_button)):
-            buttons = QHBoxLayout()
-            for w in widgets:
-                buttons.addWidget(w)
-            left.addLayout(buttons)
-        left.addWidget(self.progress)
-        left.addWidget(self.status)
-        left.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(boxed(left))
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(scroll.widget().minimumSizeHint().width()
-                               + scroll.verticalScrollBar().sizeHint().width())
-        scroll.setMaximumWidth(scroll.minimumWidth() + 40)
+        self.status = JobStatus("Pick a model and an image, then press Run.")
+        left = scroll_column([self.model, self.source, settings_box, self.problems,
+                              (self.run_button, self.cancel_button),
+                              (self.gallery_kind, self.gallery_button), self.status])
         self.view, self.gallery = MapView(), GalleryView()
         self.middle = QTabWidget()
         self.middle.addTab(self.view, "Map")
         self.middle.addTab(self.gallery, "Gallery")
         self.predicted = PredictionBox()
         self.predicted.setFixedWidth(240)
-        frame(self, NOTE, [(scroll, 0), (self.middle, 3), (self.predicted, 0)])
+        frame(self, NOTE, [(left, 0), (self.middle, 3), (self.predicted, 0)])
 
     def connect_signals(self) -> None:
         self.model.changed.connect(self.model_changed)
@@ -147,11 +113,9 @@ class OcclusionPanel(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.gallery_button.clicked.connect(self.start_gallery)
         self.gallery.opened.connect(self.open_item)
-        self.view.clicked.connect(self.on_map_click)
-        menu = self.view.export_menu
-        menu.addAction("PNG image…", self.ask_png)
-        menu.addAction("SVG image…", self.ask_svg)
-        menu.addAction("Maps as .npy…", self.ask_npy)
+        self.view.clicked.connect(self.probe_at)
+        self.view.saved.connect(self.status.say)
+        self.view.describe = self.describe
         self.compute.event.connect(self.on_event)
         self.compute.done.connect(self.on_done)
         self.compute.failed.connect(self.on_failed)
@@ -165,9 +129,6 @@ class OcclusionPanel(QWidget):
 
     def refresh_runs(self) -> None:
         self.model.refresh_runs()
-
-    def current_run(self):
-        return self.model.current_run()
 
     def model_changed(self) -> None:
         if self.model.needs_status() and self.status_job is None:
@@ -225,9 +186,7 @@ class OcclusionPanel(QWidget):
     # --- jobs ----------------------------------------------------------------------------
     def start_job(self, kind: str, factory, text: str) -> None:
         self.job, self.job_kind = self.compute.submit(factory), kind
-        self.progress.setRange(0, 0)  # busy until the first progress
-        self.progress.setFormat("")
-        self.status.setText(text)
+        self.status.busy(text)
         self.set_running(True)
 
     def request_preview(self) -> None:
@@ -254,7 +213,6 @@ class OcclusionPanel(QWidget):
         self.predicted.reset_probe()
         self.middle.setCurrentIndex(MAP_TAB)
         self.start_job("run", lambda: self.jobs.run(setup), "Loading the model and the image…")
-        self.progress.setFormat("loading the model and the image…")
 
     def start_gallery(self) -> None:
         model = self.model.source()
@@ -264,11 +222,8 @@ class OcclusionPanel(QWidget):
             return
         preds = self.predictions.get((self.model.key(), split))
         settings = self.gallery_settings = self.form.settings()
-        of = f", class {self.source.browser.klass.currentText()}" if klass is not None else ""
-        self.gallery.start(f"<b>{GALLERY_SIZE} {kind}</b> of the {SPLITS[split]}{of}: pixel "
-                           "attribution over each image (red = evidence the model relies on, "
-                           "blue = occluding helps). Red frames mark mistakes; click one to "
-                           "open it.")
+        self.gallery.start(kind, SPLITS[split],
+                           None if klass is None else self.source.browser.klass.currentText())
         self.middle.setCurrentIndex(GALLERY_TAB)
         self.start_job("gallery", lambda: self.jobs.gallery(model, preds, split, kind, klass,
                                                             settings),
@@ -294,30 +249,18 @@ class OcclusionPanel(QWidget):
         self.probe = self.compute.submit(lambda: self.jobs.probe(setup, row, col))
         self.predicted.reset_probe(f"Window at row {row}, column {col}: computing…")
 
-    def on_map_click(self, x: float, y: float) -> None:
-        """Image coordinates (pixels) to the nearest window position, then probe it."""
-        if self.setup is None or self.view.maps is None:
-            return
-        (wh, ww), (sh, sw) = self.view.maps.window, self.view.maps.stride
-        self.probe_at(int(np.floor((y - (wh - sh) / 2) / sh)),
-                      int(np.floor((x - (ww - sw) / 2) / sw)))
-
     def open_item(self, item: GalleryItem) -> None:
         """A gallery thumbnail in the map view, as if it had been run there."""
         model = self.model.source()
         assert model is not None
         self.setup = Setup(model, DatasetImage(item.index), self.gallery_settings)
         self.source.tabs.setCurrentIndex(DATASET)
-        spin = self.source.browser.index
-        spin.blockSignals(True)
-        spin.setValue(item.index)
-        spin.blockSignals(False)
-        self.source.browser.update_position()
+        self.source.browser.show_index(item.index)
         self.show_info(item.info)
         self.view.set_maps(item.maps)
         self.middle.setCurrentIndex(MAP_TAB)
-        self.status.setText(f"Gallery image {item.position + 1} (dataset index {item.index}): "
-                            "click the map to probe a position.")
+        self.status.say(f"Gallery image {item.position + 1} (dataset index {item.index}): "
+                        "click the map to probe a position.")
 
     # --- events --------------------------------------------------------------------------
     def show_info(self, info: ImageInfo) -> None:
@@ -339,21 +282,20 @@ class OcclusionPanel(QWidget):
         if isinstance(event, ImageInfo):
             self.show_info(event)
         elif isinstance(event, ProgressEvent):
-            self.progress.setRange(0, max(event.total, 0))
-            self.progress.setValue(event.done)
-            self.progress.setFormat(f"{event.label}: {event.done} / {event.total}")
+            done, total = (f"{event.done / 2**20:.1f}", f"{event.total / 2**20:.1f} MiB") \
+                if self.job_kind == "download" else (event.done, event.total)
+            self.status.count(event.done, event.total, f"{event.label}: {done} / {total}")
         elif isinstance(event, SplitPredictions):
             self.predictions[(self.model.key(), event.split)] = event
             self.source.browser.set_predictions(event)
         elif isinstance(event, GalleryItem):
             self.gallery.add(event)
         elif isinstance(event, Message):
-            self.status.setText(event.text)
+            self.status.say(event.text)
         elif hasattr(event, "probability"):
             self.view.set_maps(event)
-            self.progress.setRange(0, event.total)
-            self.progress.setValue(event.done)
-            self.progress.setFormat(f"{event.done} / {event.total} window positions")
+            self.status.count(event.done, event.total,
+                              f"{event.done} / {event.total} window positions")
 
     def on_done(self, job: int, outcome: str) -> None:
         if job == self.probe:
@@ -366,9 +308,7 @@ class OcclusionPanel(QWidget):
                 self.request_preview()
         elif job == self.job:
             self.job = None
-            self.progress.setRange(0, 1)
-            self.progress.setValue(1 if outcome == "finished" else 0)
-            self.progress.setFormat("done" if outcome == "finished" else outcome)
+            self.status.ended(outcome)
             self.finish(outcome)
             self.validate()
             if self.job_kind == "run":
@@ -383,21 +323,21 @@ class OcclusionPanel(QWidget):
             return
         if kind == "run" and outcome == "finished" and m is not None:
             worst = np.unravel_index(np.nanargmax(m.drop), m.drop.shape)
-            self.progress.setFormat(f"done: {m.total} window positions")
-            self.status.setText(
+            self.status.ended(outcome, f"done: {m.total} window positions")
+            self.status.say(
                 f"Done. p(target) = {m.base_probability:.3f} unoccluded; the largest drop, "
                 f"{np.nanmax(m.drop):.3f}, is at row {worst[0]}, column {worst[1]}.")
         elif kind == "run":
             kept = f"{m.done} of {m.total} positions" if m else "nothing computed yet"
-            self.status.setText(f"Cancelled: the partial map is kept ({kept}).")
+            self.status.say(f"Cancelled: the partial map is kept ({kept}).")
         elif kind == "gallery":
             self.gallery.finish(outcome)
-            self.status.setText(f"Gallery {outcome}: {len(self.gallery.items)} images. Click "
-                                "one to open it.")
+            self.status.say(f"Gallery {outcome}: {len(self.gallery.items)} images. Click "
+                            "one to open it.")
         elif kind == "predict":
-            self.status.setText("Predictions done: Previous / Next follow the filters." if
-                                outcome == "finished" else "Predictions cancelled: change a "
-                                "filter to predict again.")
+            self.status.say("Predictions done: Previous / Next follow the filters."
+                            if outcome == "finished" else
+                            "Predictions cancelled: change a filter to predict again.")
         elif kind == "download":
             self.model.forget_zoo_status(self.model.zoo_name())
             self.model_changed()
@@ -406,12 +346,12 @@ class OcclusionPanel(QWidget):
         if job == self.preview:
             self.preview_failed(message)
         elif job == self.status_job:
-            self.status.setText(f"Cannot check the torchvision model: {message}")
+            self.status.say(f"Cannot check the torchvision model: {message}")
         elif job in (self.job, self.probe, 0):
             if job == self.job and self.source.tabs.currentIndex() == FILE:
                 self.source.show_file_error(message)
             self.error_box = error_box(self, "Occlusion failed", message, details)
-            self.status.setText(f"Failed: {message}")
+            self.status.say(f"Failed: {message}")
 
     def preview_failed(self, message: str) -> None:
         """A bad file or index: a message in the panel, no dialog; the panel keeps working."""
@@ -421,52 +361,21 @@ class OcclusionPanel(QWidget):
             self.validate()
         self.view.clear(f"Cannot show this image: {message}")
         self.predicted.clear()
-        self.status.setText(f"Cannot use this image: {message}")
+        self.status.say(f"Cannot use this image: {message}")
 
-    # --- export --------------------------------------------------------------------------
-    def export_png(self, path) -> Path:
-        return self.view.export_png(path)
-
-    def export_svg(self, path) -> Path:
-        return self.view.export_svg(path)
-
-    def export_npy(self, folder) -> Path:
+    def describe(self) -> dict:
+        """What the maps on screen were computed from (for their meta.json)."""
         s = self.setup
-        meta = {"occluder": s.settings.occluder, "model": repr(s.model),
+        return {"occluder": s.settings.occluder, "model": repr(s.model),
                 "image": repr(s.image)} if s else {}
-        return self.view.export_npy(folder, meta)
-
-    def ask_png(self) -> None:
-        self.ask_file("PNG image (*.png)", "occlusion.png", self.export_png)
-
-    def ask_svg(self) -> None:
-        self.ask_file("SVG image (*.svg)", "occlusion.svg", self.export_svg)
-
-    def ask_file(self, kind: str, name: str, export) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export the view", name, kind)
-        if path:
-            self.status.setText(f"Saved {export(path)}")
-
-    def ask_npy(self) -> None:
-        if self.view.maps is None:
-            self.status.setText("Nothing to export yet: press Run first.")
-            return
-        folder = QFileDialog.getExistingDirectory(self, "Export maps as .npy into")
-        if folder:
-            self.export_npy(folder)
-            self.status.setText(f"Maps saved in {folder}")
 
     # --- settings ------------------------------------------------------------------------
     def save_settings(self, settings) -> None:
         self.form.save_settings(settings)
-        settings.setValue("occlusion/opacity", self.view.opacity.value())
+        self.view.save_settings(settings)
 
     def load_settings(self, settings) -> None:
         """Saved settings; a window saved for another input size is fitted to this model's."""
         self.form.load_settings(settings)
+        self.view.load_settings(settings)
         self.model_changed()
-        try:
-            if (opacity := settings.value("occlusion/opacity")) is not None:
-                self.view.opacity.setValue(int(opacity))
-        except (ValueError, TypeError):
-            pass

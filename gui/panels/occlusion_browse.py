@@ -114,6 +114,13 @@ class DatasetBrowser(QWidget):
             at = at if direction > 0 else at - 1
             self.index.setValue(int(found[at % len(found)]))  # wraps around
 
+    def show_index(self, index: int) -> None:
+        """Move to `index` without asking for a preview (its image is shown already)."""
+        self.index.blockSignals(True)
+        self.index.setValue(index)
+        self.index.blockSignals(False)
+        self.update_position()
+
     def on_index(self) -> None:
         self.update_position()
         self.changed.emit()

@@ -11,6 +11,9 @@ from core.occlusion_spec import GALLERY_SIZE
 from gui.panels.occlusion_view import class_name
 from gui.widgets.image_grid import ImageGrid
 
+GALLERY_LABELS = {"confident mistakes": "most confident mistakes",
+                  "confident correct": "most confident correct",
+                  "least confident": "least confident", "chosen class": "of the chosen class"}
 EMPTY = ("No gallery yet. Choose a selection under Gallery (e.g. the most confident "
          "mistakes) and press Gallery: each image is occluded in turn.")
 
@@ -50,9 +53,15 @@ class GalleryView(QWidget):
         layout.addWidget(self.grid, 1)
         self.grid.clicked.connect(lambda i: self.opened.emit(self.items[i]))
 
-    def start(self, heading: str) -> None:
-        self.items, self.heading = [], heading
-        self.title.setText(heading)
+    def start(self, kind: str, split: str, klass: str | None) -> None:
+        """A new gallery of `kind` (see GALLERY_LABELS) from a split, of one class if given."""
+        of = f", class {klass}" if klass else ""
+        self.items = []
+        self.heading = (f"<b>{GALLERY_SIZE} {GALLERY_LABELS[kind]}</b> of the {split}{of}: "
+                        "pixel attribution over each image (red = evidence the model relies "
+                        "on, blue = occluding helps). Red frames mark mistakes; click one to "
+                        "open it.")
+        self.title.setText(self.heading)
         self.show_items()
 
     def finish(self, outcome: str) -> None:

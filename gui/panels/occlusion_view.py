@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -46,12 +48,15 @@ def positional_rect(maps) -> tuple[float, float, float, float]:
 
 
 class MapView(QWidget):
-    """`clicked(x, y)` in image pixels; `set_maps` draws at most every FRAME_S seconds."""
+    """`clicked(row, col)`: the window position under a click (may lie outside); `saved(text)`
+    after an export. `set_maps` draws at most every FRAME_S seconds."""
 
-    clicked = Signal(float, float)
+    clicked = Signal(int, int)
+    saved = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
+        self.describe: Callable[[], dict] = dict  # what the maps came from, for meta.json
         self.info: ImageInfo | None = None
         self.maps = None  # the latest core.occlusion.OcclusionMaps
         self.dirty = False
@@ -79,8 +84,13 @@ class MapView(QWidget):
         self.export_button = QToolButton()
         self.export_button.setText("Export")
         self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.export_menu = QMenu(self.export_button)
-        self.export_button.setMenu(self.export_menu)
+        menu = QMenu(self.export_button)
+        menu.addAction("PNG image…", lambda: self.ask_file("PNG image (*.png)", "occlusion.png",
+                                                            self.export_png))
+        menu.addAction("SVG image…", lambda: self.ask_file("SVG image (*.svg)", "occlusion.svg",
+                                                            self.export_svg))
+        menu.addAction("Maps as .npy…", self.ask_npy)
+        self.export_button.setMenu(menu)
         row = QHBoxLayout()
         for w in (QLabel("Map"), self.map_choice, self.opacity_label, self.opacity, self.grey):
             row.addWidget(w)
@@ -163,7 +173,9 @@ class MapView(QWidget):
         if self.maps is None or not self.plot.vb.sceneBoundingRect().contains(ev.scenePos()):
             return
         p = self.plot.vb.mapSceneToView(ev.scenePos())
-        self.clicked.emit(p.x(), p.y())
+        (wh, ww), (sh, sw) = self.maps.window, self.maps.stride
+        self.clicked.emit(int(np.floor((p.y() - (wh - sh) / 2) / sh)),  # cells are drawn
+                          int(np.floor((p.x() - (ww - sw) / 2) / sw)))  # around the centres
 
     # --- drawing -------------------------------------------------------------------------
     def draw_image(self) -> None:
@@ -251,7 +263,7 @@ class MapView(QWidget):
         self.redraw()
         return save_svg(self.graphics, path, "DeepScope occlusion map")
 
-    def export_npy(self, folder, meta: dict) -> Path:
+    def export_npy(self, folder) -> Path:
         """probability/drop/top_class/pixel/image .npy and meta.json of the maps on screen."""
         if self.maps is None:
             raise ValueError("no occlusion map yet: press Run first")
@@ -264,6 +276,28 @@ class MapView(QWidget):
             np.save(folder / "image.npy", self.info.image)
         meta = {"window": list(m.window), "stride": list(m.stride), "target": m.target,
                 "base_probability": m.base_probability, "done": m.done, "total": m.total,
-                "classes": list(self.info.classes) if self.info else None, **meta}
+                "classes": list(self.info.classes) if self.info else None, **self.describe()}
         (folder / "meta.json").write_text(json.dumps(meta, indent=2))
         return folder
+
+    def ask_file(self, kind: str, name: str, export: Callable[[str], Path]) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the view", name, kind)
+        if path:
+            self.saved.emit(f"Saved {export(path)}")
+
+    def ask_npy(self) -> None:
+        if self.maps is None:
+            self.saved.emit("Nothing to export yet: press Run first.")
+            return
+        if folder := QFileDialog.getExistingDirectory(self, "Export the maps as .npy into"):
+            self.saved.emit(f"Maps saved in {self.export_npy(folder)}")
+
+    def save_settings(self, settings) -> None:
+        settings.setValue("occlusion/opacity", self.opacity.value())
+
+    def load_settings(self, settings) -> None:
+        try:
+            if (opacity := settings.value("occlusion/opacity")) is not None:
+                self.opacity.setValue(int(opacity))
+        except (ValueError, TypeError):  # another version's settings: the default
+            pass

@@ -1,11 +1,12 @@
 """The occlusion panel driven through its real widgets, on an untrained LeNet run."""
 
+import json
 import shutil
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from gui.panels.occlusion import OcclusionPanel
 from tests.gui.occlusion_steps import run
@@ -21,7 +22,7 @@ def click_map(qtbot, panel, x: float, y: float) -> None:
                      pos=view.graphics.mapFromScene(scene))
 
 
-def test_run_fills_the_map_probe_and_export(qtbot, occ, tmp_path):
+def test_run_fills_the_map_probe_and_export(qtbot, occ, tmp_path, monkeypatch):
     runs = occ.model.run_combo
     assert runs.count() == 1 and "lenet on digits" in runs.currentText()
     assert occ.form.target.count() == 12  # true, predicted, ten classes
@@ -46,15 +47,21 @@ def test_run_fills_the_map_probe_and_export(qtbot, occ, tmp_path):
     assert "row 5, column 5" in text and text.count("%") == 5
     assert not occ.predicted.probe_image.pixmap().isNull()
 
-    png = occ.export_png(tmp_path / "view.png")
+    png, svg, npy = tmp_path / "view.png", tmp_path / "view.svg", tmp_path / "maps"
+    answers = iter([(str(png), ""), (str(svg), "")])
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: next(answers))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(npy))
+    for action in occ.view.export_button.menu().actions():  # PNG, SVG, .npy, as a user picks
+        action.trigger()
+        assert "aved" in occ.status.text()
     image = QImage(str(png))
     assert not image.isNull() and image.width() > 200
-    svg = occ.export_svg(tmp_path / "view.svg").read_text()
-    assert svg.startswith("<?xml") and "<svg" in svg and "<image" in svg  # map + image embedded
-    assert "p(target | occluded)" in svg  # the colour bar's label, as text
-    occ.export_npy(tmp_path / "maps")
+    text = svg.read_text()
+    assert text.startswith("<?xml") and "<svg" in text and "<image" in text  # images embedded
+    assert "p(target | occluded)" in text  # the colour bar's label, as text
+    assert json.loads((npy / "meta.json").read_text())["occluder"] == "grey"
     for name in ("probability", "drop", "top_class", "pixel"):
-        saved = np.load(tmp_path / "maps" / f"{name}.npy")
+        saved = np.load(npy / f"{name}.npy")
         assert np.array_equal(saved, getattr(m, name), equal_nan=True)
 
 
@@ -90,9 +97,9 @@ def test_missing_checkpoint_shows_error_and_next_run_works(qtbot, occ):
     broken = occ.store.create_run(good.config)
     occ.store.set_status(broken.id, "finished")
     occ.refresh_runs()
-    assert occ.model.run_combo.count() == 2 and occ.current_run().id == good.id
+    assert occ.model.run_combo.count() == 2 and occ.model.current_run().id == good.id
     occ.model.run_combo.setCurrentIndex(0)
-    assert occ.current_run().id == broken.id
+    assert occ.model.current_run().id == broken.id
     run(qtbot, occ)
     box = occ.error_box
     assert isinstance(box, QMessageBox) and box.isVisible() and box.detailedText()
@@ -101,7 +108,7 @@ def test_missing_checkpoint_shows_error_and_next_run_works(qtbot, occ):
     occ.store.delete(broken.id)
     shutil.rmtree(broken.dir, ignore_errors=True)
     occ.refresh_runs()
-    assert occ.current_run().id == good.id
+    assert occ.model.current_run().id == good.id
     run(qtbot, occ)
     assert occ.view.maps.done == occ.view.maps.total
 

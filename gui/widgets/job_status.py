@@ -1,0 +1,49 @@
+"""A progress bar and a status line of fixed height, for a panel's long jobs."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
+
+
+class JobStatus(QWidget):
+    """`busy(text)` when a job starts, `count(...)` as it goes, `ended(outcome)` at the end."""
+
+    def __init__(self, hint: str) -> None:
+        super().__init__()
+        self.progress = QProgressBar()
+        self.progress.setValue(0)
+        self.progress.setFormat("idle")
+        self.status = QLabel(hint)
+        self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # a fixed box: new text repaints the label alone instead of re-laying out the column
+        self.status.setFixedHeight(3 * self.status.fontMetrics().lineSpacing() + 4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+
+    def text(self) -> str:
+        return self.status.text()
+
+    def say(self, text: str) -> None:
+        self.status.setText(text)
+
+    def busy(self, text: str) -> None:
+        """A job started: a busy bar until its first count."""
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("")
+        self.say(text)
+
+    def count(self, done: int, total: int, text: str) -> None:
+        """`done` of `total`; `text` is the bar's label."""
+        self.progress.setRange(0, max(total, 0))
+        self.progress.setValue(done)
+        self.progress.setFormat(text)
+
+    def ended(self, outcome: str, text: str = "") -> None:
+        """finished (full bar), cancelled or failed; `text` replaces the bar's label."""
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1 if outcome == "finished" else 0)
+        self.progress.setFormat(text or ("done" if outcome == "finished" else outcome))

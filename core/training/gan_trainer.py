@@ -18,7 +18,7 @@ from collections.abc import Generator as Gen
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -41,7 +41,8 @@ from core.training.job import Diverged, MetricBuffer, first_bad_step, supervised
 from core.training.trainer import EMIT_INTERVAL
 
 SAMPLE_GRID = 64  # images of fixed latents per GanSamples event
-SCORE_SAMPLES = 1000  # generated (and real) images scored at each epoch end
+SCORE_SAMPLES = 1000  # generated (and real) images the judge scores at each epoch end
+DIVERSITY_SAMPLES = 256  # without a judge, the epoch's diversity needs fewer
 
 
 def gan_data(config: GanConfig, device: torch.device) -> DeviceData:
@@ -78,10 +79,17 @@ def spread(images01: torch.Tensor) -> float:
     return float(torch.pdist(images01.flatten(1).double()).mean())
 
 
-def diversity(fake01: torch.Tensor, real01: torch.Tensor) -> float:
-    """Mode-collapse indicator: spread of generated images / spread of real ones."""
-    real = spread(real01)
-    return spread(fake01) / real if real > 0 else float("nan")
+class Reference(NamedTuple):
+    """Seeded latents (and cGAN labels) to sample, and as many real images to compare with."""
+
+    z: torch.Tensor
+    labels: torch.Tensor | None
+    real01: torch.Tensor
+    real_spread: float
+
+    def diversity(self, fake01: torch.Tensor) -> float:
+        """Mode-collapse indicator: spread of generated images / spread of the real ones."""
+        return spread(fake01) / self.real_spread if self.real_spread > 0 else float("nan")
 
 
 class GanRun:
@@ -104,20 +112,20 @@ class GanRun:
         self.adversary = Adversary(config, self.spec, self.device, self.gen,
                                    -(-n // self.steps_per_epoch))
         self.fixed = self.reference(SAMPLE_GRID, config.seed)
-        self.scored = self.reference(SCORE_SAMPLES, config.seed + 1)
+        self.scored = self.reference(SCORE_SAMPLES if self.judge else DIVERSITY_SAMPLES,
+                                     config.seed + 1)
         self.meta = {"config": config.to_dict(), "classes": list(self.data.classes)}
         self.run = store.create_run(self.meta | {"model": asdict(self.spec)}, kind="gan")
         self.buffer, self.start, self.step = MetricBuffer(), time.perf_counter(), 0
 
-    def reference(self, n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor | None,
-                                                    torch.Tensor]:
-        """Seeded latents (and labels cycling over the classes for a cGAN) with as many real
+    def reference(self, n: int, seed: int) -> Reference:
+        """n seeded latents (labels cycling over the classes for a cGAN) and up to n real
         images in [0, 1]: the same every epoch, whatever the device."""
         cpu = torch.Generator().manual_seed(seed)
         z = sample_prior(n, self.spec.latent_dim, self.config.prior, cpu).to(self.device)
-        labels = sample_labels(self.spec, n, device=self.device)
         pick = torch.randperm(len(self.data.images), generator=cpu)[:n].to(self.device)
-        return z, labels, self.data.images[pick].float() / 255
+        real = self.data.images[pick].float() / 255
+        return Reference(z, sample_labels(self.spec, n, device=self.device), real, spread(real))
 
     def sample(self, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
         """Images in [0, 1] from the sampling generator (the EMA of G when on), in eval mode."""
@@ -129,7 +137,7 @@ class GanRun:
 
     def started(self) -> GanStarted:
         d = self.data
-        labels = self.fixed[1]
+        labels = self.fixed.labels
         return GanStarted(
             self.run.id, str(self.run.dir), device_label(self.device), self.steps_per_epoch,
             self.steps_per_epoch * self.config.epochs, (d.channels, d.size, d.size), d.classes,
@@ -154,12 +162,12 @@ class GanRun:
         return steps
 
     def samples(self, epoch: int) -> GanSamples:
-        z, labels, real = self.fixed
-        images = self.sample(z, labels)
+        ref = self.fixed
+        images = self.sample(ref.z, ref.labels)
         grid = to_uint8(images)
-        label_array = None if labels is None else labels.cpu().numpy()
-        save_samples(self.run.dir, self.step, grid, label_array)
-        return GanSamples(epoch, self.step, grid, label_array, diversity(images, real))
+        labels = None if ref.labels is None else ref.labels.cpu().numpy()
+        save_samples(self.run.dir, self.step, grid, labels)
+        return GanSamples(epoch, self.step, grid, labels, ref.diversity(images))
 
     def epoch(self, epoch: int, log: list[GanSteps]) -> Iterator[GanSteps | GanSamples | None]:
         """One pass over the data; yields a tick per step, Steps and Samples when due."""
@@ -176,13 +184,13 @@ class GanRun:
 
     def end_epoch(self, epoch: int, log: list[GanSteps]) -> GanEpochEnd:
         """Score, checkpoint and log the epoch."""
-        z, labels, real = self.scored
-        images = self.sample(z, labels)
-        scores = self.judge.score(images, real) if self.judge else None
+        ref = self.scored
+        images = self.sample(ref.z, ref.labels)
+        scores = self.judge.score(images, ref.real01) if self.judge else None
         means = {k: float(np.concatenate([getattr(s, k) for s in log]).mean())
                  for k in ("d_loss", "g_loss", "d_real", "d_fake", "wasserstein")}
         end = GanEpochEnd(epoch, self.step, **means, seconds=time.perf_counter() - self.start,
-                          diversity=diversity(images, real), scores=scores)
+                          diversity=ref.diversity(images), scores=scores)
         meta = self.meta | {"epoch": epoch, "step": self.step}
         save_checkpoint(checkpoint_path(self.run.dir, epoch), self.adversary.networks(),
                         self.spec, meta, self.adversary.optimizer_state())

@@ -21,8 +21,10 @@ class GanConfig:
 
     schedule "fixed": D is updated every step and G every `d_steps`-th step. "adaptive": D is
     updated while its loss > t_d, then G while its loss > t_g, and so on (at most
-    MAX_PHASE_STEPS updates in a row). SGD ignores the betas. `classifier` names a classifier run
-    (folder) trained on the same data that judges the generator every epoch.
+    MAX_PHASE_STEPS updates in a row). SGD ignores the betas. The EMA's decay ramps up as
+    (1 + n) / (10 + n) over the first G updates, so the average soon forgets the random start.
+    `classifier` names a classifier run (folder) trained on the same data that judges the
+    generator every epoch. The defaults (a cGAN on digits) pass issue 4's quality bar.
     """
 
     dataset: str = "digits"

@@ -56,8 +56,8 @@ def preview_job(cache: SourceCache, setup: Setup) -> Iterator[ImageInfo]:
 
 
 def run_job(cache: SourceCache, setup: Setup) -> Iterator:
-    """ImageInfo, then the growing maps; the model is reloaded so a retrained run shows."""
-    exp = cache.experiment(setup.model, setup.image, fresh=True)
+    """ImageInfo, then the growing maps (OcclusionMaps after each batch)."""
+    exp = cache.experiment(setup.model, setup.image)
     info = image_info(exp, setup.settings.target)
     yield info
     yield from occlusion_events(exp, info, setup.settings)

@@ -28,6 +28,7 @@ from core.occlusion_spec import (
     ImageSource,
     ModelSource,
     RunModel,
+    ZooModel,
 )
 from core.runs.checkpoint import load_checkpoint, load_model
 
@@ -154,18 +155,29 @@ def array_pixels(pixels: np.ndarray, size: int, channels: int) -> torch.Tensor:
     return torch.from_numpy((out[None] if channels == 1 else out.transpose(2, 0, 1)).copy())
 
 
+def _stamp(source: ModelSource) -> object:
+    """Changes whenever a run's checkpoints do (they are renamed into its folder)."""
+    if isinstance(source, ZooModel):
+        return None
+    try:
+        return Path(source.run).stat().st_mtime_ns
+    except OSError:
+        return object()  # gone: never equal, so loading says why
+
+
 class SourceCache:
     """The last classifier and dataset loaded, reused between jobs (compute thread only)."""
 
     def __init__(self) -> None:
-        self._model: tuple[ModelSource, Classifier] | None = None
+        self._model: tuple[tuple, Classifier] | None = None
         self._data: tuple[tuple, ImageSet] | None = None
 
-    def classifier(self, source: ModelSource, fresh: bool = False) -> Classifier:
-        """The source's classifier; `fresh` reloads it (a retrained or deleted run shows)."""
-        if fresh or self._model is None or self._model[0] != source:
+    def classifier(self, source: ModelSource) -> Classifier:
+        """The source's classifier, reloaded when its run folder changed (retrained, deleted)."""
+        key = (source, _stamp(source))
+        if self._model is None or self._model[0] != key:
             self._model = None
-            self._model = (source, load_classifier(source))
+            self._model = (key, load_classifier(source))
         return self._model[1]
 
     def dataset(self, clf: Classifier) -> ImageSet:
@@ -196,7 +208,6 @@ class SourceCache:
                              f"(0..{len(images) - 1})")
         return images.images[source.index], int(images.labels[source.index])
 
-    def experiment(self, model: ModelSource, image: ImageSource,
-                   fresh: bool = False) -> Experiment:
-        clf = self.classifier(model, fresh)
+    def experiment(self, model: ModelSource, image: ImageSource) -> Experiment:
+        clf = self.classifier(model)
         return clf.experiment(*self.pixels(clf, image))

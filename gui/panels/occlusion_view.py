@@ -137,12 +137,17 @@ class MapView(QWidget):
 
     # --- content -------------------------------------------------------------------------
     def show_image(self, info: ImageInfo) -> None:
-        """A new image: drawn at once, without a map until `set_maps`."""
-        self.info, self.maps = info, None
+        """A new image: drawn at once, without a map until `set_maps` (which draws at once).
+        The same image again (Run after its preview) keeps the picture: one repaint fewer."""
+        same = self.info is not None and np.array_equal(self.info.image, info.image)
+        self.info, self.drawn_at = info, 0.0
+        self.box_item.hide()
+        if same:
+            return
+        self.maps = None
         self.overlay.clear()
         self.bar.hide()
         self.legend.hide()
-        self.box_item.hide()
         self.draw_image()
 
     def set_maps(self, maps) -> None:

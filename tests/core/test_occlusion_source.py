@@ -82,3 +82,24 @@ def test_drawn_array_reaches_the_model(tmp_path: Path):
     (info,) = list(preview_job(SourceCache(), setup))
     assert info.target == 3 and info.image.shape == (3, 224, 224)
     assert (info.image == 200).all()
+
+
+def test_cache_reloads_a_retrained_or_deleted_run(tmp_path: Path):
+    from core.models.build import build_model
+    from core.models.spec import ModelSpec
+    from core.occlusion_spec import RunModel
+    from core.runs.checkpoint import save_checkpoint
+
+    spec = ModelSpec("mlp", 1, 28, 10)
+    meta = {"classes": list("0123456789"), "mean": [0.5], "std": [0.5]}
+    save_checkpoint(tmp_path / "run" / "best", build_model(spec), spec, meta)
+    cache, source = SourceCache(), RunModel(tmp_path / "run")
+    first = cache.classifier(source)
+    assert cache.classifier(source) is first  # unchanged: reused
+    save_checkpoint(tmp_path / "run" / "epoch-0002", build_model(spec), spec, meta)
+    assert cache.classifier(source) is not first  # a new checkpoint: reloaded
+    for file in (tmp_path / "run").iterdir():
+        file.unlink()
+    (tmp_path / "run").rmdir()
+    with pytest.raises(ValueError, match="no run or checkpoint"):
+        cache.classifier(source)

@@ -22,6 +22,19 @@ def wait_for(app, condition, timeout_s: float = 300.0) -> None:
         time.sleep(0.01)
 
 
+def show_occlusion(app, occlusion) -> None:
+    """The occlusion panel on a test digit: the pixel map, probed where occluding hurts most."""
+    occlusion.window().tabs.setCurrentWidget(occlusion)
+    occlusion.refresh_runs()
+    occlusion.source.browser.index.setValue(10)
+    occlusion.view.map_choice.setCurrentText("pixel attribution")
+    occlusion.start()
+    wait_for(app, lambda: occlusion.job is None)
+    drop = occlusion.view.maps.drop
+    occlusion.probe_at(*divmod(int(drop.argmax()), drop.shape[1]))
+    wait_for(app, lambda: occlusion.probe is None)
+
+
 def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
     """Screenshots of the window and each panel after a short training run."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -39,12 +52,8 @@ def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
         wait_for(app, lambda: panel.job is None)
         app.processEvents()
         panel.board.redraw_all()
-        occlusion = window.panels[1]
-        occlusion.refresh_runs()
-        occlusion.start()
-        wait_for(app, lambda: occlusion.job is None)
-        occlusion.probe_at(5, 5)
-        wait_for(app, lambda: occlusion.probe is None)
+        show_occlusion(app, window.panels[1])
+        window.tabs.setCurrentIndex(0)
         paths = [out / "window.png"]
         window.grab().save(str(paths[0]))
         for i, p in enumerate(window.panels):

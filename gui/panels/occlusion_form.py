@@ -33,6 +33,7 @@ class OcclusionForm(QWidget):
         self.occluder.addItems(OCCLUDERS)
         self.occluder.setCurrentText("grey")
         self.target = QComboBox()
+        self.wanted = "true"  # the user's choice, kept while an image has no true class
         self.set_classes((), labelled=True)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
@@ -44,6 +45,7 @@ class OcclusionForm(QWidget):
             box.valueChanged.connect(self.changed)
         for combo in (self.occluder, self.target):
             combo.currentIndexChanged.connect(self.changed)
+        self.target.currentIndexChanged.connect(self.target_chosen)
 
     def settings(self) -> OcclusionSettings:
         stride = self.stride.value()
@@ -51,9 +53,11 @@ class OcclusionForm(QWidget):
                                  self.occluder.currentText(), self.target.currentData() or "pred",
                                  self.batch.value())
 
+    def target_chosen(self) -> None:
+        self.wanted = self.target.currentData() or self.wanted
+
     def set_classes(self, classes: tuple[str, ...], labelled: bool) -> None:
         """Target choices: true class (only for `labelled` images), predicted, each class."""
-        keep = self.target.currentData() or "true"
         self.target.blockSignals(True)
         self.target.clear()
         if labelled:
@@ -61,7 +65,7 @@ class OcclusionForm(QWidget):
         self.target.addItem("predicted class", "pred")
         for k, name in enumerate(classes):
             self.target.addItem(f"{k}: {name}", str(k))
-        self.target.setCurrentIndex(max(0, self.target.findData(keep)))
+        self.target.setCurrentIndex(max(0, self.target.findData(self.wanted)))
         self.target.blockSignals(False)
 
     def fit_to(self, size: int) -> None:

@@ -45,6 +45,7 @@ class ImageSourceBox(QGroupBox):
         super().__init__("Image")
         self.path: Path | None = None
         self.file_error = ""
+        self.left_dataset = False  # the Dataset tab was left only because it had no dataset
         self.browser = DatasetBrowser()
         self.tabs, self.pages = QTabBar(), QStackedWidget()
         for page, name in ((self.browser, "Dataset"), (self.file_page(), "File"),
@@ -94,6 +95,7 @@ class ImageSourceBox(QGroupBox):
 
     def show_page(self, index: int) -> None:
         """Show a tab's page, sized to it alone (the short pages leave room for the rest)."""
+        self.left_dataset = False
         for i in range(self.pages.count()):
             policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
             self.pages.widget(i).setSizePolicy(policy, policy)
@@ -129,7 +131,7 @@ class ImageSourceBox(QGroupBox):
 
     def open_path(self, path: Path) -> None:
         """Use an image file; it is converted on the compute thread (see `show_file_error`)."""
-        self.path, self.file_error = Path(path), ""
+        self.path, self.file_error, self.left_dataset = Path(path), "", False
         self.file_label.setText(f"<b>{self.path.name}</b> ({self.path.parent})")
         self.file_problem.hide()
         if self.tabs.currentIndex() == FILE:
@@ -149,6 +151,10 @@ class ImageSourceBox(QGroupBox):
             kind = "grey" if grey else "RGB"
             self.conversion.setText(f"Files are resized to {size}×{size} {kind} (alpha over "
                                     "white) and normalized as the model was trained.")
-        self.tabs.setTabEnabled(DATASET, has_dataset)
-        if not has_dataset and self.tabs.currentIndex() == DATASET:
+        leaving = not has_dataset and self.tabs.currentIndex() == DATASET
+        self.tabs.setTabEnabled(DATASET, has_dataset)  # (leaves a disabled current tab)
+        if leaving:
             self.tabs.setCurrentIndex(FILE)
+            self.left_dataset = True
+        elif has_dataset and self.left_dataset and self.tabs.currentIndex() == FILE:
+            self.tabs.setCurrentIndex(DATASET)  # back where the user was

@@ -39,6 +39,14 @@ def class_name(classes: tuple[str, ...], k: int) -> str:
     return f"{k} ({classes[k]})" if 0 <= k < len(classes) and classes[k] != str(k) else str(k)
 
 
+def fading_diverging() -> pg.ColorMap:
+    """CET-D1 (blue, white, red) turning transparent towards 0: only evidence tints the image."""
+    pos = np.linspace(0.0, 1.0, 33)
+    colors = pg.colormap.get("CET-D1").map(pos, mode="byte")
+    colors[:, 3] = np.sqrt(np.abs(2 * pos - 1)) * 255
+    return pg.ColorMap(pos, colors)
+
+
 def positional_rect(maps) -> tuple[float, float, float, float]:
     """Where a positional map is drawn: each cell over the stride-sized area around its
     window's centre, as (x, y, width, height) in image pixels."""
@@ -61,6 +69,7 @@ class MapView(QWidget):
         self.maps = None  # the latest core.occlusion.OcclusionMaps
         self.dirty = False
         self.drawn_at = 0.0
+        self.diverging = fading_diverging()
         self.build()
         self.map_choice.currentIndexChanged.connect(self.mark_dirty)
         self.grey.toggled.connect(self.draw_image)
@@ -248,7 +257,7 @@ class MapView(QWidget):
         else:
             peak = float(np.nanmax(np.abs(data))) if np.isfinite(data).any() else 0.0
             peak = max(peak, 1e-3)
-            cmap, levels = pg.colormap.get("CET-D1"), (-peak, peak)
+            cmap, levels = self.diverging, (-peak, peak)
             label = "drop in p(target)" if choice == "drop" else "mean drop per pixel"
         self.bar.setColorMap(cmap)
         self.bar.setLevels(levels)

@@ -88,7 +88,7 @@ def main() -> None:
     from gui.app import make_app
     from gui.compute import ComputeThread
     from gui.panels.occlusion import OcclusionPanel
-    from tests.gui.occlusion_fixtures import save_untrained_run
+    from tests.gui.occlusion_steps import save_untrained_run
 
     app = make_app()
     with tempfile.TemporaryDirectory() as tmp:

@@ -8,8 +8,10 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from core.runs.store import RunStore
 from gui.panels.occlusion import OcclusionPanel
-from tests.gui.occlusion_steps import run
+from gui.panels.occlusion_source import DATASET, FILE
+from tests.gui.occlusion_steps import run, save_untrained_run
 
 pytest_plugins = ["tests.gui.occlusion_fixtures"]  # the occ and runs_root fixtures
 
@@ -134,3 +136,16 @@ def test_settings_round_trip(qtbot, occ, tmp_path):
     settings.sync()
     fresh.load_settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     assert (form.win_h.value(), form.win_w.value(), form.stride.value()) == (7, 7, 2)
+
+
+def test_dataset_tab_returns_once_a_run_is_trained(qtbot, compute, tmp_path):
+    store = RunStore(tmp_path / "runs")
+    panel = OcclusionPanel(compute, store)
+    qtbot.addWidget(panel)
+    assert panel.source.tabs.currentIndex() == FILE and not panel.source.tabs.isTabEnabled(0)
+    assert "No finished classifier run" in panel.problems.text()
+    save_untrained_run(store)
+    panel.refresh_runs()
+    assert panel.source.tabs.currentIndex() == DATASET and panel.run_button.isEnabled()
+    assert panel.form.target.currentData() == "true"
+    store.close()

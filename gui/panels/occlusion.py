@@ -160,8 +160,9 @@ class OcclusionPanel(QWidget):
         self.validate()
 
     def issues(self) -> list[str]:
-        found = [p for p in (self.model.problem(), self.source.problem()) if p]
-        return found + self.form.issues(self.model.image_size())
+        """Why Run cannot start (the image's problem only once the model is fine)."""
+        problem = self.model.problem() or self.source.problem()
+        return ([problem] if problem else []) + self.form.issues(self.model.image_size())
 
     def validate(self) -> None:
         found = self.issues()
@@ -273,6 +274,8 @@ class OcclusionPanel(QWidget):
             self.view.show_box(event.box)
         elif job == self.preview and isinstance(event, ImageInfo) and self.job is None:
             self.show_info(event)  # (a Run pressed meanwhile shows its own image)
+            if self.view.maps is None:
+                self.status.reset("Press Run to occlude this image.")
         elif job == self.status_job and isinstance(event, ZooStatus):
             self.model.set_zoo_status(event)
         elif job == self.job:
@@ -281,6 +284,7 @@ class OcclusionPanel(QWidget):
     def on_job_event(self, event) -> None:
         if isinstance(event, ImageInfo):
             self.show_info(event)
+            self.status.say("Occluding: the map fills in batch by batch; Cancel keeps it.")
         elif isinstance(event, ProgressEvent):
             done, total = (f"{event.done / 2**20:.1f}", f"{event.total / 2**20:.1f} MiB") \
                 if self.job_kind == "download" else (event.done, event.total)

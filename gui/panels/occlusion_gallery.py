@@ -71,7 +71,7 @@ class GalleryView(QWidget):
         if outcome != "finished":
             note += f" ({outcome})"
         elif n < GALLERY_SIZE:
-            note += ": every image of the selection"
+            note += ": all that match"
         self.title.setText(f"{self.heading}<br><i>{note}.</i>")
 
     def add(self, item: GalleryItem) -> None:

@@ -42,6 +42,11 @@ class JobStatus(QWidget):
         self.progress.setValue(done)
         self.progress.setFormat(text)
 
+    def reset(self, text: str) -> None:
+        """No job: an empty, idle bar."""
+        self.ended("idle")
+        self.say(text)
+
     def ended(self, outcome: str, text: str = "") -> None:
         """finished (full bar), cancelled or failed; `text` replaces the bar's label."""
         self.progress.setRange(0, 1)

@@ -198,6 +198,7 @@ class OcclusionPanel(QWidget):
         if problem := self.model.problem() or self.source.problem():
             self.view.clear(problem)
             self.predicted.clear()
+            self.status.reset("")
             return
         if self.preview is not None:
             self.preview_stale = True
@@ -365,7 +366,7 @@ class OcclusionPanel(QWidget):
             self.validate()
         self.view.clear(f"Cannot show this image: {message}")
         self.predicted.clear()
-        self.status.say(f"Cannot use this image: {message}")
+        self.status.reset("")
 
     def describe(self) -> dict:
         """What the maps on screen were computed from (for their meta.json)."""

@@ -130,10 +130,14 @@ class OcclusionPanel(QWidget):
     def refresh_runs(self) -> None:
         self.model.refresh_runs()
 
-    def model_changed(self) -> None:
+    def check_zoo(self) -> None:
+        """Ask the compute thread whether the chosen torchvision model's weights are cached."""
         if self.model.needs_status() and self.status_job is None:
             name = self.model.zoo_name()
             self.status_job = self.compute.submit(lambda: self.jobs.zoo_status(name))
+
+    def model_changed(self) -> None:
+        self.check_zoo()
         size = self.model.image_size()
         if size:
             self.form.fit_to(size)
@@ -307,6 +311,7 @@ class OcclusionPanel(QWidget):
             self.probe = None
         elif job == self.status_job:
             self.status_job = None
+            self.check_zoo()  # another model was chosen meanwhile
         elif job == self.preview:
             self.preview = None
             if self.preview_stale:

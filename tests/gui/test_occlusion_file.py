@@ -78,3 +78,35 @@ def test_torchvision_model_with_random_weights_on_a_file(qtbot, occ, tmp_path):
     assert occ.predicted.prediction.text().count("%") == 5
     qtbot.mouseClick(occ.gallery_button, Qt.MouseButton.LeftButton)  # disabled: no dataset
     assert occ.job is None
+
+
+def test_missing_pretrained_weights_offer_a_download_with_progress(qtbot, occ, tmp_path,
+                                                                   monkeypatch):
+    from core.jobs import Message, ProgressEvent
+    from gui.panels.occlusion_jobs import OcclusionJobs
+
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))  # an empty torch cache
+    fetched = []
+
+    def fake_download(name):  # no network in tests: progress, then a message
+        fetched.append(name)
+        yield ProgressEvent(f"downloading {name} weights", 3 << 20, 6 << 20)
+        yield Message(f"{name} weights ready")
+
+    monkeypatch.setattr(OcclusionJobs, "download", staticmethod(fake_download))
+    occ.model.kind.setCurrentIndex(1)
+    occ.model.zoo_combo.setCurrentText("alexnet")
+    idle(qtbot, occ, timeout=60_000)
+    assert occ.model.download_button.isVisible() and not occ.run_button.isEnabled()
+    assert "press Download" in occ.problems.text()
+    assert str(tmp_path / "torch") in occ.model.download_button.toolTip()
+    progress = []
+    occ.compute.event.connect(lambda job, e: progress.append(occ.status.progress.format()))
+    qtbot.mouseClick(occ.model.download_button, Qt.MouseButton.LeftButton)
+    idle(qtbot, occ)
+    assert fetched == ["alexnet"]
+    assert any("3.0 / 6.0 MiB" in text for text in progress)
+    assert occ.model.download_button.isVisible()  # checked again: still not in the cache
+    occ.model.weights.setCurrentIndex(1)  # random weights need no file
+    assert not occ.model.download_button.isVisible()
+    assert occ.problems.text() == "Open an image file first."

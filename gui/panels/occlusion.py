@@ -28,7 +28,7 @@ from core.occlusion_spec import (
 )
 from core.runs.store import RunStore
 from gui.compute import ComputeThread
-from gui.panels.occlusion_browse import SPLITS
+from gui.panels.occlusion_browse import SPLIT_LABELS
 from gui.panels.occlusion_form import OcclusionForm
 from gui.panels.occlusion_gallery import GALLERY_LABELS, GalleryView
 from gui.panels.occlusion_jobs import OcclusionJobs
@@ -160,7 +160,7 @@ class OcclusionPanel(QWidget):
         if browsing and browser.needs_predictions() and self.job is None \
                 and not self.model.problem():
             self.start_job("predict", lambda: self.jobs.predict(model, split),
-                           f"Predicting the {SPLITS[split]} once to filter it…")
+                           f"Predicting the {SPLIT_LABELS[split]} once to filter it…")
         self.validate()
 
     def issues(self) -> list[str]:
@@ -228,12 +228,12 @@ class OcclusionPanel(QWidget):
             return
         preds = self.predictions.get((self.model.key(), split))
         settings = self.gallery_settings = self.form.settings()
-        self.gallery.start(kind, SPLITS[split],
+        self.gallery.start(kind, SPLIT_LABELS[split],
                            None if klass is None else self.source.browser.klass.currentText())
         self.middle.setCurrentIndex(GALLERY_TAB)
         self.start_job("gallery", lambda: self.jobs.gallery(model, preds, split, kind, klass,
                                                             settings),
-                       f"Gallery: {kind} of the {SPLITS[split]}…")
+                       f"Gallery: {kind} of the {SPLIT_LABELS[split]}…")
 
     def download(self, name: str) -> None:
         if self.job is None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from core.occlusion_events import SplitPredictions
 
-SPLITS = {"all": "all images", "test": "test split", "validation": "validation split",
+SPLIT_LABELS = {"all": "all images", "test": "test split", "validation": "validation split",
           "train": "training split"}
 SHOW = {"all": "right and wrong", "correct": "correct only", "wrong": "mistakes only"}
 
@@ -43,7 +43,7 @@ class DatasetBrowser(QWidget):
         self.index.setRange(0, 999_999)
         self.prev_button, self.next_button = QPushButton("◀ Previous"), QPushButton("Next ▶")
         self.position = QLabel()
-        self.split, self.outcome = combo(SPLITS), combo(SHOW)
+        self.split, self.outcome = combo(SPLIT_LABELS), combo(SHOW)
         self.klass = QComboBox()
         self.set_classes(())
         top = QHBoxLayout()

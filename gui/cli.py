@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,10 @@ from core.models.spec import ACTIVATIONS, MODELS
 from core.occlusion_names import OCCLUDERS
 from core.training.config import DEVICES, LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
 from core.training.gan_config import GAN_LOSSES, GanConfig
+
+if TYPE_CHECKING:
+    from core.models.gan import Generator
+    from core.models.gan_spec import GanSpec
 
 MAX_INTERPOLATION_STEPS = 64
 
@@ -88,13 +93,13 @@ def add_gan_commands(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--classifier", metavar="RUN", help="classifier run that judges each epoch")
     g.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
     s = sub.add_parser("sample", help="generate images of a GAN run into a .npy file")
-    s.add_argument("--run", type=Path, required=True, help="GAN run folder or checkpoint")
+    s.add_argument("--run", required=True, help="GAN run folder, checkpoint or run id")
     s.add_argument("--n", type=int, required=True)
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--label", type=int, help="cGAN: this class for all (default: cycle classes)")
     s.add_argument("--out", type=Path, required=True, help="N x C x H x W float32 in [0, 1]")
     i = sub.add_parser("interpolate", help="a latent interpolation as a PNG strip (and GIF)")
-    i.add_argument("--run", type=Path, required=True, help="GAN run folder or checkpoint")
+    i.add_argument("--run", required=True, help="GAN run folder, checkpoint or run id")
     i.add_argument("--seeds", type=int, nargs=2, required=True, metavar=("A", "B"))
     i.add_argument("--steps", type=int, default=16, help=f"2..{MAX_INTERPOLATION_STEPS}")
     i.add_argument("--mode", default="slerp", choices=("lerp", "slerp"))
@@ -227,16 +232,28 @@ def train_gan_command(args: argparse.Namespace) -> int:
     return 1
 
 
+def gan_run(args: argparse.Namespace) -> tuple[Generator, GanSpec, dict]:
+    """The generator of --run: a run folder or checkpoint, else a run id in the run store."""
+    from core.runs.gan_checkpoint import load_generator
+    from core.runs.store import RunStore
+
+    path = Path(args.run).expanduser()
+    if not path.exists() and not path.with_name(path.name + ".safetensors").exists():
+        store = RunStore(args.runs_dir)
+        if args.run in {run.id for run in store.runs(kind="gan")}:
+            path = store.get(args.run).dir
+    return load_generator(path)
+
+
 def sample_command(args: argparse.Namespace) -> int:
     import torch
 
     from core.latent import sample_prior
     from core.models.gan import generate, sample_labels
-    from core.runs.gan_checkpoint import load_generator
 
     if args.n < 1:
         raise ValueError(f"--n must be at least 1, got {args.n}")
-    g, spec, meta = load_generator(args.run)
+    g, spec, meta = gan_run(args)
     prior = meta.get("config", {}).get("prior", "gaussian")
     z = sample_prior(args.n, spec.latent_dim, prior, torch.Generator().manual_seed(args.seed))
     images = generate(g, z, sample_labels(spec, args.n, args.label)).numpy()
@@ -249,11 +266,10 @@ def interpolate_command(args: argparse.Namespace) -> int:
     from core.gan_images import save_gif, save_strip
     from core.latent import interpolate, seeded_latents
     from core.models.gan import generate, sample_labels
-    from core.runs.gan_checkpoint import load_generator
 
     if not 2 <= args.steps <= MAX_INTERPOLATION_STEPS:
         raise ValueError(f"--steps must be 2..{MAX_INTERPOLATION_STEPS}, got {args.steps}")
-    g, spec, meta = load_generator(args.run)
+    g, spec, meta = gan_run(args)
     z0, z1 = seeded_latents(args.seeds, spec.latent_dim,
                             meta.get("config", {}).get("prior", "gaussian"))
     label = args.label if args.label is not None or not spec.conditional else 0

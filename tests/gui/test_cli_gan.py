@@ -5,6 +5,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -58,6 +59,11 @@ def test_sample_writes_n_images_in_the_unit_range(runs, tmp_path):
     assert a.shape == (12, 1, 28, 28) and a.dtype == np.float32
     assert a.min() >= 0 and a.max() <= 1
     assert np.array_equal(a, b) and not np.array_equal(a, c)
+    by_id = tmp_path / "by_id.npy"  # a run id is looked up in the run store
+    run_id, root = Path(runs["gan"]).name, str(Path(runs["gan"]).parent)
+    assert main(["sample", "--run", run_id, "--runs-dir", root, "--n", "12", "--seed", "1",
+                 "--out", str(by_id)]) == 0
+    assert np.array_equal(np.load(by_id), a)
 
 
 def test_interpolate_writes_a_strip_and_a_gif(runs, tmp_path):

@@ -40,7 +40,9 @@ def windows_per_axis(dim: int, window: int, stride: int) -> int:
     """Number of window positions along an axis of `dim` pixels (the last one clipped)."""
     if not 1 <= window <= dim:
         if window > dim:
-            raise ValueError(f"window {window} is larger than the {dim}-pixel image: use at most {dim}")
+            raise ValueError(
+                f"window {window} is larger than the {dim}-pixel image: use at most {dim}"
+            )
         raise ValueError(f"window must be at least 1 pixel, got {window}")
     if stride < 1:
         raise ValueError(f"stride must be at least 1, got {stride}")

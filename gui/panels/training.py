@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 import time
 from pathlib import Path
 
@@ -20,7 +18,8 @@ from core.training.events import EpochEnd, Predictions, RunFinished, RunStarted,
 from gui.compute import ComputeThread
 from gui.panels.training_form import TrainingForm
 from gui.widgets.curve_toolbar import CurveToolbar
-from gui.widgets.curves import OVERLAY_COLORS, CurveBoard
+from gui.widgets.curves import OVERLAY_COLORS, CurveBoard, step_walls
+from gui.widgets.form import load_config, save_config
 from gui.widgets.image_grid import ImageGrid
 from gui.widgets.job_controls import JobControls
 from gui.widgets.panel_frame import boxed, error_box, frame
@@ -232,8 +231,7 @@ class TrainingPanel(QWidget):
         return float(wall[-1]) if len(wall) else 0.0
 
     def on_steps(self, e: Steps) -> None:
-        n = len(e.step)
-        wall = np.linspace(self.prev_wall, e.wall, n + 1)[1:] if n > 1 else np.array([e.wall])
+        wall = step_walls(self.prev_wall, e.wall, len(e.step))
         self.prev_wall = e.wall
         b = self.board
         b.extend("loss", "train", e.step, wall, e.loss)
@@ -296,9 +294,8 @@ class TrainingPanel(QWidget):
 
     # --- settings ------------------------------------------------------------------------
     def save_settings(self, settings) -> None:
-        settings.setValue("training/config", json.dumps(self.form.config().to_dict()))
+        save_config(settings, "training/config", self.form.config())
 
     def load_settings(self, settings) -> None:
-        text = settings.value("training/config")
-        with contextlib.suppress(ValueError, TypeError):  # another version's settings: defaults
-            self.form.set_config(TrainConfig.from_dict(json.loads(text or "{}")))
+        if config := load_config(settings, "training/config", TrainConfig):
+            self.form.set_config(config)

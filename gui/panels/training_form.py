@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -37,6 +37,66 @@ def default_data_dir() -> Path:
     return default_runs_dir().parent / "data"
 
 
+class DataSource(QObject):
+    """The dataset choice (a known name or an image folder) and the data root, as form rows;
+    `changed` fires on every edit. Shared by the training and GAN forms."""
+
+    changed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.field = combo([*DATASETS, FOLDER_ITEM], "embedded: digits, shapes; others need "
+                           "files under the data root; or pick an image folder")
+        self.data_root = QLineEdit()
+        self.data_root.setPlaceholderText("folder with MNIST/, FashionMNIST/, cifar-10-batches-py/")
+        self.root_row = QHBoxLayout()
+        self.root_row.addWidget(self.data_root)
+        browse = QToolButton()
+        browse.setText("…")
+        browse.setToolTip("Choose the data root folder")
+        browse.clicked.connect(self.pick_root)
+        self.root_row.addWidget(browse)
+        self.field.changed.connect(self.dataset_chosen)
+        self.field.changed.connect(self.changed)
+        self.data_root.textChanged.connect(self.changed)
+
+    def add_rows(self, form: QFormLayout) -> None:
+        form.addRow("dataset", self.field.widget)
+        form.addRow("data root", self.root_row)
+
+    def dataset(self) -> str:
+        return self.field.get()
+
+    def root(self) -> str | None:
+        return self.data_root.text().strip() or None
+
+    def set(self, dataset: str, root: str | None) -> None:
+        self.field.set(dataset)
+        self.data_root.setText(root or "")
+
+    def pick_root(self) -> None:
+        path = QFileDialog.getExistingDirectory(self.data_root, "Data root")
+        if path:
+            self.data_root.setText(path)
+
+    def dataset_chosen(self, text: str) -> None:
+        if text != FOLDER_ITEM:
+            return
+        path = QFileDialog.getExistingDirectory(self.data_root,
+                                                "Image folder (one sub-folder per class)")
+        self.field.set(f"{FOLDER_PREFIX}{path}" if path else DATASETS[0])
+
+    def issues(self) -> list[str]:
+        """What only the file system can tell: a missing image folder or data root."""
+        dataset, root = self.dataset(), self.root()
+        folder = dataset.removeprefix(FOLDER_PREFIX)
+        if dataset.startswith(FOLDER_PREFIX) and not Path(folder).is_dir():
+            return ["the image folder does not exist"]
+        if dataset in TORCHVISION_SETS and not (root and Path(root).is_dir()):
+            return [f"{dataset} needs an existing data root folder"]
+        return []
+
+
 class TrainingForm(QWidget):
     """Builds a TrainConfig; `changed(list_of_problems)` fires on every edit."""
 
@@ -45,9 +105,10 @@ class TrainingForm(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
+        self.source = DataSource()
+        self.data_root = self.source.data_root
         self.fields: dict[str, Field] = {
-            "dataset": combo([*DATASETS, FOLDER_ITEM], "embedded: digits, shapes; others need "
-                             "files under the data root; or pick an image folder"),
+            "dataset": self.source.field,
             "model": combo(MODELS, "small nets train in minutes on a CPU; torchvision nets "
                            "are larger"),
             "activation": combo(ACTIVATIONS),
@@ -70,8 +131,6 @@ class TrainingForm(QWidget):
             "device": combo(DEVICES),
         }
         self.augment = {a: flag(a) for a in AUGMENTATIONS}
-        self.data_root = QLineEdit()
-        self.data_root.setPlaceholderText("folder with MNIST/, FashionMNIST/, cifar-10-batches-py/")
         self.problems = QLabel()
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #b00020;")
@@ -81,50 +140,32 @@ class TrainingForm(QWidget):
         for f in [*self.fields.values(), *self.augment.values()]:
             f.changed.connect(self.validate)
         self.data_root.textChanged.connect(self.validate)
-        self.fields["dataset"].changed.connect(self.dataset_chosen)
 
     def layout_form(self) -> None:
         form = QFormLayout(self)
-        root = QHBoxLayout()
-        root.addWidget(self.data_root)
-        browse = QToolButton()
-        browse.setText("…")
-        browse.setToolTip("Choose the data root folder")
-        browse.clicked.connect(self.pick_root)
-        root.addWidget(browse)
         self.download_button = QPushButton("Download")
         self.download_button.setToolTip("Download the dataset into the data root, and pretrained "
                                         "weights when asked for (needs internet)")
         self.download_button.clicked.connect(self.download)
-        root.addWidget(self.download_button)
+        self.source.root_row.addWidget(self.download_button)
         labels = {"val_fraction": "validation", "test_fraction": "test", "lr": "learning rate",
                   "weight_decay": "weight decay", "batch_size": "batch size",
                   "patience": "early stopping"}
         for key, f in self.fields.items():
-            form.addRow(labels.get(key, key), f.widget)
             if key == "dataset":
-                form.addRow("data root", root)
+                self.source.add_rows(form)
+            else:
+                form.addRow(labels.get(key, key), f.widget)
         aug = QHBoxLayout()
         for f in self.augment.values():
             aug.addWidget(f.widget)
         form.addRow("augment", aug)
         form.addRow(self.problems)
 
-    def pick_root(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Data root")
-        if path:
-            self.data_root.setText(path)
-
-    def dataset_chosen(self, text: str) -> None:
-        if text != FOLDER_ITEM:
-            return
-        path = QFileDialog.getExistingDirectory(self, "Image folder (one sub-folder per class)")
-        self.fields["dataset"].set(f"{FOLDER_PREFIX}{path}" if path else DATASETS[0])
-
     def config(self) -> TrainConfig:
         values = {k: f.get() for k, f in self.fields.items()}
         values["augment"] = tuple(a for a, f in self.augment.items() if f.get())
-        values["data_root"] = self.data_root.text().strip() or None
+        values["data_root"] = self.source.root()
         return TrainConfig(**values)
 
     def set_config(self, config: TrainConfig) -> None:
@@ -132,21 +173,12 @@ class TrainingForm(QWidget):
             f.set(getattr(config, key))
         for a, f in self.augment.items():
             f.set(a in config.augment)
-        self.data_root.setText(config.data_root or "")
+        self.source.set(config.dataset, config.data_root)
         self.validate()
 
     def issues(self) -> list[str]:
         """Config problems plus the ones only the file system can tell."""
-        config = self.config()
-        found = problems(config)
-        folder = config.dataset.removeprefix(FOLDER_PREFIX)
-        if config.dataset.startswith(FOLDER_PREFIX) and not Path(folder).is_dir():
-            found.append("the image folder does not exist")
-        if config.dataset in TORCHVISION_SETS and not (
-            config.data_root and Path(config.data_root).is_dir()
-        ):
-            found.append(f"{config.dataset} needs an existing data root folder")
-        return found
+        return problems(self.config()) + self.source.issues()
 
     def download_root(self) -> Path:
         """The data root to download into (the default folder when the field is empty)."""

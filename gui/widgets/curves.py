@@ -37,6 +37,12 @@ def ema(values: np.ndarray, weight: float, chunk: int = 256) -> np.ndarray:
     return out / (1 - weight ** np.arange(1, n + 1))
 
 
+def step_walls(prev_wall: float, wall: float, n: int) -> np.ndarray:
+    """Wall times of the n steps of one event that ends at `wall`, spread evenly after the
+    previous event's `prev_wall`."""
+    return np.linspace(prev_wall, wall, n + 1)[1:] if n > 1 else np.array([wall])
+
+
 class Series:
     """A growable (step, wall time, value) series with amortized O(1) appends."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,3 +65,15 @@ def flag(text: str, tip: str = "") -> Field:
     w = QCheckBox(text)
     w.setToolTip(tip)
     return Field(w, w.isChecked, lambda v: w.setChecked(bool(v)), w.toggled)
+
+
+def save_config(settings, key: str, config) -> None:
+    """Store a frozen config (with to_dict) as JSON under `key` of a QSettings."""
+    settings.setValue(key, json.dumps(config.to_dict()))
+
+
+def load_config(settings, key: str, cls):
+    """The config stored under `key`, or None when absent or from another version."""
+    with contextlib.suppress(ValueError, TypeError):
+        return cls.from_dict(json.loads(settings.value(key) or "{}"))
+    return None

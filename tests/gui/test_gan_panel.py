@@ -1,0 +1,163 @@
+"""The GAN panel driven through its real widgets, on the embedded digits with tiny models."""
+
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QMessageBox
+
+from core.runs.store import RunStore
+from core.training.config import TrainConfig
+from core.training.gan_config import GanConfig
+from gui.panels import gan_jobs
+from gui.panels.gan import GanPanel
+from tests.gui.conftest import start
+
+TINY = GanConfig(model="dcgan", width=8, epochs=1, samples_every=4)  # 28 steps on digits
+DIVERGING = replace(TINY, epochs=3, loss="minimax", d_optimizer="sgd", g_optimizer="sgd",
+                    d_lr=10, g_lr=10)
+
+
+@pytest.fixture
+def idle(qtbot, tmp_path, compute):
+    """A GAN panel whose compute thread is not started (form checks only)."""
+    store = RunStore(tmp_path / "runs")
+    panel = GanPanel(compute, store)
+    qtbot.addWidget(panel)
+    yield panel
+    store.close()
+
+
+@pytest.fixture
+def gan(qtbot, idle, compute):
+    """A shown GAN panel with torch loaded on its compute thread."""
+    idle.resize(1400, 860)
+    idle.show()
+    start(qtbot, compute)
+    yield idle
+    compute.stop()  # before the store closes: the jobs write to it
+
+
+def points(panel, plot="loss", curve="D") -> int:
+    c = panel.board.plots[plot].curves.get(curve)
+    return c.series.n if c else 0
+
+
+def click(qtbot, button) -> None:
+    assert button.isEnabled(), f"{button.text()} is disabled"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def train(qtbot, panel, config: GanConfig) -> None:
+    """Train to the end through the Train button."""
+    panel.form.set_config(config)
+    click(qtbot, panel.controls.start_button)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=60_000)
+
+
+def test_a_bad_value_disables_train_with_a_message(idle):
+    form, start_button = idle.form, idle.controls.start_button
+    assert start_button.isEnabled() and form.problems.isHidden()
+    form.fields["d_lr"].set(0)
+    form.fields["image_size"].set(8)
+    assert not start_button.isEnabled()
+    text = form.problems.text()
+    assert "D learning rate" in text and "image size" in text
+    form.fields["d_lr"].set(2e-4)
+    form.fields["image_size"].set(None)
+    assert start_button.isEnabled() and form.problems.isHidden()
+    form.fields["schedule"].set("adaptive")  # the fields that matter follow the schedule
+    assert form.fields["t_d"].widget.isEnabled() and not form.fields["d_steps"].widget.isEnabled()
+
+
+def test_train_shows_samples_and_curves_pause_resume_stop(qtbot, gan):
+    gan.form.set_config(replace(TINY, epochs=100))
+    click(qtbot, gan.controls.start_button)
+    assert not gan.form.isEnabled() and gan.controls.stop_button.isEnabled()
+    qtbot.waitUntil(lambda: len(gan.samples.frames) >= 3 and points(gan) > 10, timeout=60_000)
+    assert points(gan, "prob", "D(G(z))") and points(gan, "grad", "‖∇G‖")
+    assert not points(gan, "wass", "W estimate")  # no Wasserstein estimate under ns
+    assert gan.samples.grid.images and gan.samples.verdict.text()
+
+    click(qtbot, gan.controls.pause_button)
+    assert gan.controls.pause_button.text() == "Resume"
+    qtbot.wait(300)  # let the step in flight land
+    paused_at = points(gan)
+    qtbot.wait(400)
+    assert points(gan) == paused_at, "no steps while paused"
+    click(qtbot, gan.controls.pause_button)
+
+    slider = gan.samples.slider
+    slider.setValue(0)  # look back: the first grid, and it stays there as new ones arrive
+    assert gan.samples.step_label.text().startswith("step 4 ")
+    seen = len(gan.samples.frames)
+    qtbot.waitUntil(lambda: len(gan.samples.frames) > seen, timeout=30_000)
+    assert slider.value() == 0 and slider.maximum() == len(gan.samples.frames) - 1
+
+    click(qtbot, gan.controls.stop_button)
+    qtbot.waitUntil(lambda: gan.job is None, timeout=30_000)
+    runs = gan.store.runs("gan")
+    assert len(runs) == 1 and runs[0].status == "stopped"
+    assert gan.runs.count() == 1 and "stopped" in gan.runs.item(0).text()
+    assert gan.form.isEnabled() and gan.controls.start_button.isEnabled()
+
+
+def test_divergence_is_reported_and_the_next_job_runs(qtbot, gan):
+    train(qtbot, gan, DIVERGING)
+    box = gan.error_box
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert box.windowModality() != Qt.WindowModality.ApplicationModal  # the app keeps working
+    assert "at step" in box.text() and "lower learning rates" in box.text()
+    diverged = gan.store.runs("gan")[0]
+    assert diverged.status == "diverged"
+    box.close()
+
+    train(qtbot, gan, TINY)
+    assert "finished" in gan.controls.status.text() and gan.runs.count() == 2
+
+    # look back at the diverged run: its sample grids come back from disk
+    gan.runs.setCurrentRow(1)
+    qtbot.waitUntil(lambda: gan.job is None and gan.shown == diverged.id, timeout=30_000)
+    qtbot.waitUntil(lambda: len(gan.samples.frames) >= 2, timeout=30_000)
+    assert [f.step for f in gan.samples.frames][:2] == [4, 8]
+    assert "not measured" in gan.samples.verdict.text()
+
+    # overlay its curves, dashed, and take them away again
+    gan.runs.item(1).setCheckState(Qt.CheckState.Checked)
+    overlaid = [n for n in gan.board.plots["loss"].curves if n.endswith(" D") and n != "D"]
+    assert len(overlaid) == 1
+    gan.runs.item(1).setCheckState(Qt.CheckState.Unchecked)
+    assert set(gan.board.plots["loss"].curves) == {"D", "G"}
+
+
+def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
+    monkeypatch.setattr(gan_jobs, "judge_config",
+                        lambda dataset, root: TrainConfig(dataset=dataset, data_root=root,
+                                                          epochs=2))
+    scores = gan.scores
+    assert scores.judge_path() is None and not scores.score_button.isEnabled()
+    click(qtbot, scores.train_button)
+    qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)
+    judge = gan.store.runs("classifier")[0]
+    assert scores.judge_path() == str(judge.dir) and gan.form.config().classifier == str(judge.dir)
+
+    train(qtbot, gan, replace(TINY, model="cgan", classifier=str(judge.dir)))
+    assert scores.table.rowCount() == 1
+    row = scores.rows[0]
+    assert row.when == "epoch 1" and judge.id in row.judge and row.histogram.sum() == 1
+    assert judge.id in scores.table.item(0, 6).text()
+    assert f"{row.classes_covered} of 10" in scores.histogram.getPlotItem().titleLabel.text
+
+    click(qtbot, scores.score_button)
+    qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)
+    assert scores.table.rowCount() == 2 and scores.rows[1].when == "now (epoch 1)"
+    assert 1 <= scores.rows[1].inception_score <= 10
+
+
+def test_settings_round_trip(idle, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    idle.form.set_config(replace(TINY, loss="wgan-gp", prior="sphere"))
+    idle.save_settings(settings)
+    idle.form.set_config(GanConfig())
+    idle.load_settings(settings)
+    assert idle.form.config() == replace(TINY, loss="wgan-gp", prior="sphere")

@@ -75,11 +75,14 @@ class Generator(nn.Module):
         self.body = nn.Sequential(layers)
         init_weights(self)
 
-    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, labels: torch.Tensor | None = None,
+                embedding: torch.Tensor | None = None) -> torch.Tensor:
+        """`embedding` (cGAN, N x LABEL_EMBEDDING) stands in for the labels' embedding, so a
+        blend of two classes' embeddings shows what lies between the classes."""
         if self.embed is not None:
-            if labels is None:
+            if embedding is None and labels is None:
                 raise ValueError("a conditional generator needs class labels")
-            z = torch.cat([z, self.embed(labels)], dim=1)
+            z = torch.cat([z, self.embed(labels) if embedding is None else embedding], dim=1)
         x = self.project(z).view(len(z), -1, self.base, self.base)
         return center_crop(self.body(x), self.spec.image_size)
 
@@ -141,11 +144,16 @@ def build_gan(spec: GanSpec) -> tuple[Generator, Discriminator]:
 
 @torch.no_grad()
 def generate(
-    generator: Generator, z: torch.Tensor, labels: torch.Tensor | None = None, batch: int = 256
+    generator: Generator, z: torch.Tensor, labels: torch.Tensor | None = None, batch: int = 256,
+    embedding: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Images in [0, 1] (float, N x C x H x W) from latents z (and labels for a cGAN), `batch`
-    at a time, in the generator's current mode (eval for samples: running norm statistics)."""
-    parts = [generator(zc, None if labels is None else labels[i : i + batch])
+    """Images in [0, 1] (float, N x C x H x W) from latents z (and labels, or label embeddings,
+    for a cGAN), `batch` at a time, in the generator's current mode (eval for samples: running
+    norm statistics)."""
+    def rows(t: torch.Tensor | None, i: int) -> torch.Tensor | None:
+        return None if t is None else t[i : i + batch]
+
+    parts = [generator(zc, rows(labels, i), rows(embedding, i))
              for i, zc in zip(range(0, len(z), batch), z.split(batch), strict=True)]
     images = torch.cat(parts)
     return images.add_(1).div_(2) if generator.spec.tanh else images

@@ -1,4 +1,5 @@
-"""A grid of small images with captions; highlighted cells get a red frame (mistakes)."""
+"""A grid of small images with captions; highlighted cells get a coloured frame (mistakes in
+red by default, or a chosen colour for selections)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import numpy as np
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+MISTAKE = QColor(214, 39, 40)
 
 
 def to_qimage(image: np.ndarray) -> QImage:
@@ -23,9 +26,10 @@ class ImageGrid(QWidget):
 
     clicked = Signal(int)
 
-    def __init__(self, cell: int = 56, empty_text: str = "No images yet") -> None:
+    def __init__(self, cell: int = 56, empty_text: str = "No images yet",
+                 mark: QColor = MISTAKE) -> None:
         super().__init__()
-        self.cell, self.empty_text = cell, empty_text
+        self.cell, self.empty_text, self.mark = cell, empty_text, mark
         self.images: list[QImage] = []
         self.captions: list[str] = []
         self.highlight: list[bool] = []
@@ -39,6 +43,11 @@ class ImageGrid(QWidget):
     ) -> None:
         self.images = [to_qimage(im) for im in images]
         self.captions, self.highlight, self.tips = captions, highlight, tips or captions
+        self.update()
+
+    def set_highlight(self, highlight: list[bool]) -> None:
+        """Frame other cells (the images stay)."""
+        self.highlight = highlight
         self.update()
 
     def index_at(self, point) -> int | None:
@@ -79,9 +88,9 @@ class ImageGrid(QWidget):
             r = self.cell_rect(i)
             p.drawImage(r, image)
             if self.highlight[i]:
-                p.setPen(QPen(QColor(214, 39, 40), 3))
+                p.setPen(QPen(self.mark, 3))
                 p.drawRect(r.adjusted(1, 1, -1, -1))
-            p.setPen(QColor(214, 39, 40) if self.highlight[i] else QColor(40, 40, 40))
+            p.setPen(self.mark if self.highlight[i] else QColor(40, 40, 40))
             caption = p.fontMetrics().elidedText(self.captions[i], Qt.TextElideMode.ElideMiddle,
                                                  r.width() + 2)
             p.drawText(QRect(r.left(), r.bottom() + 1, r.width() + 4, 12),

@@ -1,0 +1,286 @@
+"""Latent space panel: walk a trained generator's latent space between two samples.
+
+Pick a GAN run, choose endpoints A and B (click random draws, type seeds, or pick classes of a
+cGAN), then see the frames of the path large, with a slider and Play, and save them. The
+generator stays loaded on the compute thread; each new strip is one batched forward pass.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.jobs import Message
+from core.latent_events import Draws, Endpoint, Frames, GeneratorInfo, RunRef
+from core.runs.store import RunStore
+from gui.compute import ComputeThread
+from gui.panels.latent_form import ENDS, MODE_LABELS, LatentForm
+from gui.panels.latent_jobs import LatentJobs
+from gui.panels.latent_runs import NO_RUNS, RunPicker, describe
+from gui.panels.latent_view import SELECTED, SequenceView
+from gui.widgets.image_grid import ImageGrid
+from gui.widgets.panel_frame import error_box, frame
+from gui.widgets.scroll_column import scroll_column
+
+NOTE = (
+    "<b>What am I looking at?</b> A generator G turns a latent vector z, drawn from the prior "
+    "it was trained with, into an image. A path from z<sub>A</sub> to z<sub>B</sub> shows what "
+    "G puts between two samples: gradual changes mean a smooth latent space. Linear: "
+    "z(t) = (1−t) z<sub>A</sub> + t z<sub>B</sub>. Spherical (slerp): "
+    "z(t) = [sin((1−t)θ) z<sub>A</sub> + sin(tθ) z<sub>B</sub>] / sin θ, θ the angle between "
+    "them, with the norm |z| changing linearly: Gaussian latents lie near a shell of radius "
+    "√dim, and the straight line cuts inside it, where G saw few latents (compare |z| under the "
+    "frame). A cGAN also takes a class, whose embedding can be blended from class A to class B."
+)
+GRID_SIZE, GRID_COLUMNS, GRID_CELL = 16, 4, 84
+SEED_RANGE = 10_000
+
+
+class LatentPanel(QWidget):
+    title = "Latent space"
+
+    def __init__(self, compute: ComputeThread, store: RunStore) -> None:
+        super().__init__()
+        self.compute, self.store = compute, store
+        self.jobs = LatentJobs()
+        self.rng = random.Random()
+        self.seeds = self.new_seeds()
+        self.info: GeneratorInfo | None = None  # the loaded generator
+        self.failed: RunRef | None = None  # the run that could not be loaded (not retried)
+        self.draws: Draws | None = None
+        self.next_end = ENDS[0]
+        self.load_job: int | None = None
+        self.frames_job: int | None = None
+        self.frames_stale = False
+        self.export_job: int | None = None
+        self.error_box: QMessageBox | None = None
+        self.build()
+        for name, seed in zip(ENDS, self.seeds, strict=False):  # the first two draws
+            self.form.ends[name].seed.setValue(seed)
+        self.connect_signals()
+        self.picker.refresh()
+        self.run_changed()
+
+    # --- layout --------------------------------------------------------------------------
+    def build(self) -> None:
+        self.picker = RunPicker(self.store)
+        self.form = LatentForm()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        left = scroll_column([self.picker, self.form, self.status])
+        self.grid = ImageGrid(cell=GRID_CELL, empty_text=NO_RUNS, mark=SELECTED)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.new_draws = QPushButton("New draws")
+        self.new_draws.setToolTip(f"{GRID_SIZE} other random seeds")
+        draws = QGroupBox("Random draws")
+        draws.setMaximumWidth(GRID_COLUMNS * (GRID_CELL + 4) + 40)  # 4 x 4 draws
+        column = QVBoxLayout(draws)
+        column.addWidget(self.hint)
+        column.addWidget(self.grid, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.new_draws)
+        column.addLayout(row)
+        self.sequence = SequenceView("The frames from A to B appear here.")
+        frame(self, NOTE, [(left, 0), (draws, 1), (self.sequence, 2)])
+
+    def connect_signals(self) -> None:
+        self.picker.changed.connect(self.run_changed)
+        self.form.changed.connect(self.choices_changed)
+        self.grid.clicked.connect(self.pick)
+        self.new_draws.clicked.connect(self.redraw)
+        self.sequence.save_png.clicked.connect(self.ask_png)
+        self.sequence.save_gif.clicked.connect(self.ask_gif)
+        self.compute.event.connect(self.on_event)
+        self.compute.done.connect(self.on_done)
+        self.compute.failed.connect(self.on_failed)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.picker.refresh()
+        self.ensure_loaded()
+
+    def refresh_runs(self) -> None:
+        self.picker.refresh()
+
+    # --- choices -------------------------------------------------------------------------
+    def new_seeds(self) -> list[int]:
+        return self.rng.sample(range(SEED_RANGE), GRID_SIZE)
+
+    def run_changed(self) -> None:
+        """Another run: forget the loaded one and load the new one (when shown)."""
+        self.info, self.draws, self.failed = None, None, None
+        self.grid.set_images([], [], [])
+        run = self.picker.ref()
+        self.grid.empty_text = NO_RUNS if run is None else "Loading the generator…"
+        self.sequence.clear("The frames from A to B appear here." if run else NO_RUNS)
+        self.new_draws.setEnabled(False)
+        self.say("" if run else "Nothing to explore yet.")
+        self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
+        """Load the chosen run's generator and draw the grid, unless done, failed or busy."""
+        run = self.picker.ref()
+        if run is None or not self.isVisible() or self.load_job is not None \
+                or run == self.failed or (self.info and self.info.run == run):
+            return
+        seeds = self.seeds
+        self.load_job = self.compute.submit(lambda: self.jobs.open(run, seeds))
+        self.say("Loading the generator…")
+
+    def redraw(self) -> None:
+        if self.info is None or self.load_job is not None:
+            return
+        self.seeds = self.new_seeds()
+        run, seeds = self.info.run, self.seeds
+        self.load_job = self.compute.submit(lambda: self.jobs.draws(run, seeds))
+
+    def pick(self, i: int) -> None:
+        """A click on draw i: it becomes the next endpoint (A, then B, then A again...)."""
+        if self.draws is None:
+            return
+        labels = self.draws.labels
+        self.form.set_endpoint(self.next_end, self.draws.seeds[i], labels[i] if labels else None)
+        self.next_end = ENDS[1 - ENDS.index(self.next_end)]
+        self.show_draws()
+
+    def choices_changed(self) -> None:
+        self.show_draws()
+        self.request_frames()
+
+    # --- jobs ----------------------------------------------------------------------------
+    def request_frames(self) -> None:
+        """Render the frames of the current choices (one job at a time; the latest wins)."""
+        if self.info is None:
+            return
+        if self.frames_job is not None:
+            self.frames_stale = True
+            return
+        self.frames_stale = False
+        request = self.form.request(self.info.run)
+        self.frames_job = self.compute.submit(lambda: self.jobs.frames(request))
+
+    def ask_png(self) -> None:
+        self.ask_export("Save the strip", "PNG image (*.png)", ".png", None)
+
+    def ask_gif(self) -> None:
+        self.ask_export("Save the animation", "Animated GIF (*.gif)", ".gif",
+                        self.sequence.frame_ms())
+
+    def ask_export(self, title: str, kind: str, suffix: str, frame_ms: int | None) -> None:
+        frames = self.sequence.frames
+        if frames is None or self.export_job is not None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, title, self.file_stem(frames) + suffix, kind)
+        if path:
+            images = frames.images
+            self.export_job = self.compute.submit(lambda: self.jobs.export(images, path,
+                                                                           frame_ms))
+
+    def file_stem(self, frames: Frames) -> str:
+        r = frames.request
+        name = self.info.name if self.info else "gan"
+        ends = str(r.a.seed) if r.mode in ("walk", "class") else f"{r.a.seed}-{r.b.seed}"
+        return f"{name}-{r.mode}-{ends}-{len(frames.images)}"
+
+    # --- events --------------------------------------------------------------------------
+    def on_event(self, job: int, event) -> None:
+        if job == self.load_job and isinstance(event, GeneratorInfo):
+            self.loaded(event)
+        elif job == self.load_job and isinstance(event, Draws):
+            self.draws = event
+            self.new_draws.setEnabled(True)
+            self.show_draws()
+        elif job == self.frames_job and isinstance(event, Frames):
+            self.show_frames(event)
+        elif job == self.export_job and isinstance(event, Message):
+            self.say(event.text)
+
+    def loaded(self, info: GeneratorInfo) -> None:
+        self.info = info
+        self.picker.about.setText(describe(info))
+        self.form.set_classes(info.classes)  # (emits changed: the first frames)
+        self.say("Click two draws (or type seeds) to choose A and B.")
+
+    def on_done(self, job: int, outcome: str) -> None:
+        if job == self.load_job:
+            self.load_job = None
+            self.ensure_loaded()  # another run chosen meanwhile
+        elif job == self.frames_job:
+            self.frames_job = None
+            if self.frames_stale:
+                self.request_frames()
+        elif job == self.export_job:
+            self.export_job = None
+
+    def on_failed(self, job: int, message: str, details: str) -> None:
+        if job not in (self.load_job, self.frames_job, self.export_job):
+            return
+        message = message.partition(": ")[2] or message
+        if job == self.load_job:
+            self.info, self.draws, self.failed = None, None, self.picker.ref()
+            self.grid.empty_text = f"Cannot load this run: {message}"
+            self.grid.set_images([], [], [])
+            self.sequence.clear("Pick another run: this one cannot be loaded.")
+            self.picker.about.setText("")
+        self.say(f"Failed: {message}")
+        self.error_box = error_box(self, "Latent space", message, details)
+
+    # --- views ---------------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        self.status.setText(text)
+
+    def show_draws(self) -> None:
+        """The grid with A and B framed and named in their captions."""
+        d = self.draws
+        if d is None or self.info is None:
+            return
+        labels = d.labels or (None,) * len(d.seeds)
+        marks = [self.mark(seed, label) for seed, label in zip(d.seeds, labels, strict=True)]
+        names = [f"seed {seed}" + ("" if label is None else f" · {self.info.classes[label]}")
+                 for seed, label in zip(d.seeds, labels, strict=True)]
+        captions = [f"{mark}: {name}" if mark else name for mark, name in zip(marks, names,
+                                                                                strict=True)]
+        tips = [name.replace(" · ", ", class ") for name in names]
+        self.grid.set_images(d.images, captions, [bool(m) for m in marks], tips)
+        self.hint.setText(f"Click a draw to make it {self.next_end}. Captions show seeds.")
+
+    def mark(self, seed: int, label: int | None) -> str:
+        """"A", "B", "A B" or "": the endpoints that are this draw."""
+        return " ".join(name for name in ENDS
+                        if self.form.ends[name].endpoint() == Endpoint(seed, label))
+
+    def show_frames(self, frames: Frames) -> None:
+        if self.info is None or frames.request.run != self.info.run:
+            return
+        self.sequence.set_frames(frames, self.info.classes)
+        r = frames.request
+        self.say(f"{len(frames.images)} frames, {MODE_LABELS[r.mode].lower()}: drag the slider, "
+                 "press Play, or click a frame.")
+
+    # --- settings ------------------------------------------------------------------------
+    def save_settings(self, settings) -> None:
+        choices = self.form.to_dict() | {"fps": self.sequence.fps.currentData(),
+                                         "run": self.picker.run_id()}
+        settings.setValue("latent/choices", json.dumps(choices))
+
+    def load_settings(self, settings) -> None:
+        try:
+            choices = json.loads(settings.value("latent/choices") or "{}")
+            self.form.from_dict(choices)
+            self.sequence.set_fps(int(choices.get("fps", 0)))
+            self.picker.select(str(choices.get("run", "")))
+        except (ValueError, TypeError, AttributeError):  # another version's settings: defaults
+            pass

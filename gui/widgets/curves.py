@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,15 @@ COLORS = {"train": (31, 119, 180), "val": (255, 127, 14)}
 OVERLAY_COLORS = [(44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75), (227, 119, 194)]
 
 
+@functools.lru_cache(maxsize=4)
+def ema_matrices(weight: float, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """The decay matrix w^(t-k) (k <= t, else 0) and the carry-in weights w^1..w^chunk; built
+    once per smoothing weight (building them cost more than smoothing a short series)."""
+    lag = np.arange(chunk)[:, None] - np.arange(chunk)[None, :]
+    decay = np.where(lag >= 0, weight ** np.maximum(lag, 0), 0.0)
+    return decay, weight ** np.arange(1, chunk + 1)
+
+
 def ema(values: np.ndarray, weight: float, chunk: int = 256) -> np.ndarray:
     """TensorBoard's smoothing: exponential moving average, debiased for the first points.
 
@@ -25,9 +35,7 @@ def ema(values: np.ndarray, weight: float, chunk: int = 256) -> np.ndarray:
     n = len(values)
     if weight <= 0 or n == 0:
         return values
-    lag = np.arange(chunk)[:, None] - np.arange(chunk)[None, :]
-    decay = np.where(lag >= 0, weight ** np.maximum(lag, 0), 0.0)
-    carry_in = weight ** np.arange(1, chunk + 1)
+    decay, carry_in = ema_matrices(weight, chunk)
     out, last = np.empty(n), 0.0
     for start in range(0, n, chunk):
         x = values[start : start + chunk]

@@ -7,6 +7,7 @@ them to the compute thread's jobs (gan_jobs) and draws the curves.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,8 @@ CURVES = {  # plot: (curve, GanSteps field / stored metric, colour)
     "wass": (("W estimate", "wasserstein", W_COLOR),),
     "grad": (("‖∇D‖", "d_grad_norm", D_COLOR), ("‖∇G‖", "g_grad_norm", G_COLOR)),
 }
+FPS = 8.0  # curve redraws per second, one plot each: every plot twice a second
+TOUR_CONFIG = GanConfig(epochs=2, samples_every=14)  # the default cGAN, 56 steps, 4 sample grids
 CURVE_NAMES = [name for curves in CURVES.values() for name, _, _ in curves]
 METRICS = [key for curves in CURVES.values() for _, key, _ in curves]
 
@@ -69,8 +72,8 @@ class GanPanel(QWidget):
         self.shown: str | None = None  # the run whose samples and scores are on screen
         self.error_box: QMessageBox | None = None
         self.form = GanForm()
-        self.board = CurveBoard(PLOTS, legends={"loss": (-5, 5), "prob": (-5, 5),
-                                                "grad": (-5, 5)})
+        self.board = CurveBoard(PLOTS, fps=FPS, legends={"loss": (-5, 5), "prob": (-5, 5),
+                                                         "grad": (-5, 5)})
         self.samples = SamplesView()
         self.scores = ScoresView(store)
         self.runs = RunList(store, kind="gan")
@@ -213,6 +216,8 @@ class GanPanel(QWidget):
                   "wass": PLOTS["wass"] if wgan else f"Wasserstein estimate (none for {loss})"}
         for key, text in titles.items():
             self.board.plots[key].item.setTitle(text)
+        # fixed y from 0 where values cannot be negative: no axis re-layout as the data comes
+        self.board.from_zero = ("grad",) if wgan else ("loss", "prob", "grad")
         self.samples.clear(e.classes)
         self.shown = e.run_id
         c, h, w = e.image_shape
@@ -319,3 +324,18 @@ class GanPanel(QWidget):
         if config := load_config(settings, "gan/config", GanConfig):
             self.form.set_config(config)
             self.scores.set_dataset(config.dataset, select=config.classifier)
+
+
+def show_gan(app, panel: GanPanel) -> None:
+    """For the tour: a short default cGAN on digits, judged by the newest digits classifier
+    when there is one; returns with the curves drawn and the last sample grid on screen."""
+    from gui.tour import wait_for
+
+    panel.scores.set_dataset(TOUR_CONFIG.dataset)
+    if panel.scores.judge.count() > 1:
+        panel.scores.judge.setCurrentIndex(1)  # newest first
+    panel.form.set_config(replace(TOUR_CONFIG, classifier=panel.scores.judge_path()))
+    panel.start_training()
+    wait_for(app, lambda: panel.job is None)
+    app.processEvents()
+    panel.board.redraw_all()

@@ -4,13 +4,14 @@ from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.runs.store import RunStore
 from core.training.config import TrainConfig
 from core.training.gan_config import GanConfig
+from gui.panels import gan as gan_panel
 from gui.panels import gan_jobs
-from gui.panels.gan import GanPanel
+from gui.panels.gan import GanPanel, show_gan
 from tests.gui.conftest import start
 
 TINY = GanConfig(model="dcgan", width=8, epochs=1, samples_every=4)  # 28 steps on digits
@@ -131,6 +132,7 @@ def test_divergence_is_reported_and_the_next_job_runs(qtbot, gan):
 
 
 def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
+    """Train a judge from the panel, then the tour's GAN run (tiny here), then Score now."""
     monkeypatch.setattr(gan_jobs, "judge_config",
                         lambda dataset, root: TrainConfig(dataset=dataset, data_root=root,
                                                           epochs=2))
@@ -141,7 +143,10 @@ def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
     judge = gan.store.runs("classifier")[0]
     assert scores.judge_path() == str(judge.dir) and gan.form.config().classifier == str(judge.dir)
 
-    train(qtbot, gan, replace(TINY, model="cgan", classifier=str(judge.dir)))
+    monkeypatch.setattr(gan_panel, "TOUR_CONFIG", replace(TINY, model="cgan"))
+    gan.scores.judge.setCurrentIndex(0)  # the tour picks the newest judge itself
+    show_gan(QApplication.instance(), gan)
+    assert gan.store.runs("gan")[0].config["config"]["classifier"] == str(judge.dir)
     assert scores.table.rowCount() == 1
     row = scores.rows[0]
     assert row.when == "epoch 1" and judge.id in row.judge and row.histogram.sum() == 1

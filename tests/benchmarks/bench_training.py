@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 BATCH = 64
 
 
-def child(mode: str, *args: str) -> dict:
+def child(mode: str, *args: str, script: str = __file__) -> dict:
+    """Run `script --child mode args` in a fresh offscreen process; its last line as JSON."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
-    out = subprocess.run([sys.executable, __file__, "--child", mode, *args], env=env,
+    out = subprocess.run([sys.executable, script, "--child", mode, *args], env=env,
                          capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -143,7 +143,6 @@ class GanPanel(QWidget):
                                       for n in self.overlay_names(r)})
         self.board.set_x_extent(None)
         self.samples.clear()
-        self.scores.set_rows([], ())
         self.total_steps, self.prev_wall = 0, 0.0
         self.controls.run(lambda: gan_jobs.train_job(config, self.store), "Training the GAN")
 
@@ -219,6 +218,7 @@ class GanPanel(QWidget):
         # fixed y from 0 where values cannot be negative: no axis re-layout as the data comes
         self.board.from_zero = ("grad",) if wgan else ("loss", "prob", "grad")
         self.samples.clear(e.classes)
+        self.scores.set_rows([], e.classes)
         self.shown = e.run_id
         c, h, w = e.image_shape
         self.controls.status.setText(

@@ -139,6 +139,7 @@ class ScoresView(QWidget):
         self.threshold_line = pg.InfiniteLine(COVERAGE, angle=0, pen=dashed)
         plot.addItem(self.threshold_line)
         plot.setLabel("left", "share of samples")
+        plot.getAxis("left").enableAutoSIPrefix(False)
         plot.setMouseEnabled(x=False, y=False)
         self.empty = QLabel("Pick or train a judge: each epoch (and on Score now) it labels "
                             "1000 generated images; the scores appear here.")
@@ -210,6 +211,9 @@ class ScoresView(QWidget):
         self.empty.setVisible(not self.rows)
         if row is None or row.histogram is None:
             self.bars.setOpts(x=[], height=[])
+            plot.setRange(xRange=(-0.5, max(len(self.classes), 1) - 0.5), yRange=(0, 0.2),
+                          padding=0)
+            plot.getAxis("bottom").setTicks([[]])
             plot.setTitle("Class coverage: the judge's labels of the samples (per scoring)",
                           size="9pt")
             return
@@ -220,6 +224,7 @@ class ScoresView(QWidget):
                           brushes=[(31, 119, 180) if c else (214, 39, 40) for c in covered])
         names = self.classes if len(self.classes) == len(x) else [str(i) for i in x]
         plot.getAxis("bottom").setTicks([list(zip(x.tolist(), names, strict=True))])
-        plot.setYRange(0, max(0.2, float(row.histogram.max()) * 1.1), padding=0)
+        plot.setRange(xRange=(-0.5, len(x) - 0.5),
+                      yRange=(0, max(0.2, float(row.histogram.max()) * 1.1)), padding=0)
         plot.setTitle(f"Class coverage {row.when}: {row.classes_covered} of {len(x)} classes "
                       f"≥ {row.threshold:.0%} (judge: {row.judge})", size="9pt")

@@ -250,11 +250,9 @@ class GanPanel(QWidget):
         e, self.latest = self.latest, None
         if e is None or self.job is None:
             return
-        self.controls.show_steps(int(e.step[-1]) + 1, self.total_steps, e.wall,
-                                 f"epoch {e.epoch}  ")
-        self.controls.status.setText(
-            f"D loss {e.d_loss[-1]:.3f}  G loss {e.g_loss[-1]:.3f}  D(x) {e.d_real[-1]:.2f}  "
-            f"D(G(z)) {e.d_fake[-1]:.2f}  {e.steps_per_s:.0f} steps/s")
+        self.controls.show_epoch_steps(
+            e, self.total_steps, f"D loss {e.d_loss[-1]:.3f}  G loss {e.g_loss[-1]:.3f}  "
+            f"D(x) {e.d_real[-1]:.2f}  D(G(z)) {e.d_fake[-1]:.2f}  {e.steps_per_s:.0f} steps/s")
 
     def on_samples(self, e: GanSamples) -> None:
         self.samples.add(Frame(e.step, e.images, e.labels, e.diversity))

@@ -245,10 +245,8 @@ class TrainingPanel(QWidget):
         e, self.latest = self.latest, None
         if e is None or self.job is None:
             return
-        self.controls.show_steps(int(e.step[-1]) + 1, self.total_steps, e.wall,
-                                 f"epoch {e.epoch}  ")
-        self.controls.status.setText(
-            f"loss {e.loss[-1]:.4f}  grad norm {e.grad_norm[-1]:.3g}  "
+        self.controls.show_epoch_steps(
+            e, self.total_steps, f"loss {e.loss[-1]:.4f}  grad norm {e.grad_norm[-1]:.3g}  "
             f"{1000 * e.step_time:.1f} ms/step  {e.images_per_s:,.0f} images/s")
 
     def on_epoch(self, e: EpochEnd) -> None:

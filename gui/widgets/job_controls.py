@@ -119,6 +119,12 @@ class JobControls(QWidget):
         eta = wall / max(done, 1) * (total - done)
         self.progress.setFormat(f"{prefix}step {done}/{total}  ETA {eta:.0f} s")
 
+    def show_epoch_steps(self, e, total: int, text: str) -> None:
+        """A training event's progress (its last `step` of `total`, `epoch`, time left from
+        `wall`) and `text` as the status line."""
+        self.show_steps(int(e.step[-1]) + 1, total, e.wall, f"epoch {e.epoch}  ")
+        self.status.setText(text)
+
     def show_download(self, e: ProgressEvent) -> None:
         self.progress.setRange(0, max(e.total, 0))  # (0, 0): a busy bar when the size is unknown
         self.progress.setValue(e.done)

@@ -84,7 +84,7 @@ class GanPanel(QWidget):
         self.build()
         self.connect_signals()
         self.scores.set_dataset(self.form.config().dataset)
-        self.fid_job = compute.submit(gan_jobs.fid_job)
+        self.fid_job: int | None = None  # asked when Scores first shows: it imports torchvision
         self.running_changed(False)
 
     @property
@@ -133,6 +133,7 @@ class GanPanel(QWidget):
         self.scores.score_button.clicked.connect(self.score_now)
         self.runs.overlay.connect(self.overlay)
         self.runs.currentItemChanged.connect(lambda *_: self.look_back())
+        self.tabs.currentChanged.connect(self.tab_changed)
 
     # --- actions -------------------------------------------------------------------------
     def start_training(self) -> None:
@@ -174,6 +175,10 @@ class GanPanel(QWidget):
         run = self.store.get(run_id)
         self.scores.set_rows(stored_rows(self.store, run_id), tuple(run.config.get("classes", ())))
         self.running_changed(self.controls.running)
+
+    def tab_changed(self) -> None:
+        if self.tabs.currentWidget() is self.scores and self.fid_job is None:
+            self.fid_job = self.compute.submit(gan_jobs.fid_job)
 
     def running_changed(self, running: bool) -> None:
         self.controls.set_startable(not self.form.issues())

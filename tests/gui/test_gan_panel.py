@@ -156,6 +156,7 @@ def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
     click(qtbot, scores.score_button)
     qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)
     assert scores.table.rowCount() == 2 and scores.rows[1].when == "now (epoch 1)"
+    assert gan.fid_job is not None  # the FID check ran when the Scores tab first showed
     assert 1 <= scores.rows[1].inception_score <= 10
 
 

@@ -59,6 +59,7 @@ class LatentPanel(QWidget):
         self.info: GeneratorInfo | None = None  # the loaded generator
         self.failed: RunRef | None = None  # the run that could not be loaded (not retried)
         self.draws: Draws | None = None
+        self.draw_names: list[str] = []  # the grid's captions without the A/B marks
         self.next_end = ENDS[0]
         self.load_job: int | None = None
         self.frames_job: int | None = None
@@ -154,11 +155,11 @@ class LatentPanel(QWidget):
         labels = self.draws.labels
         self.form.set_endpoint(self.next_end, self.draws.seeds[i], labels[i] if labels else None)
         self.next_end = ENDS[1 - ENDS.index(self.next_end)]
-        self.show_draws()
+        self.mark_draws()
 
     def choices_changed(self) -> None:
-        self.show_draws()
         self.request_frames()
+        self.mark_draws()
 
     # --- jobs ----------------------------------------------------------------------------
     def request_frames(self) -> None:
@@ -243,24 +244,30 @@ class LatentPanel(QWidget):
         self.status.setText(text)
 
     def show_draws(self) -> None:
-        """The grid with A and B framed and named in their captions."""
-        d = self.draws
-        if d is None or self.info is None:
+        """New draws in the grid, captioned with their seeds (and classes)."""
+        d, classes = self.draws, self.info.classes if self.info else ()
+        if d is None:
             return
         labels = d.labels or (None,) * len(d.seeds)
-        marks = [self.mark(seed, label) for seed, label in zip(d.seeds, labels, strict=True)]
-        names = [f"seed {seed}" + ("" if label is None else f" · {self.info.classes[label]}")
-                 for seed, label in zip(d.seeds, labels, strict=True)]
-        captions = [f"{mark}: {name}" if mark else name for mark, name in zip(marks, names,
-                                                                                strict=True)]
-        tips = [name.replace(" · ", ", class ") for name in names]
-        self.grid.set_images(d.images, captions, [bool(m) for m in marks], tips)
-        self.hint.setText(f"Click a draw to make it {self.next_end}. Captions show seeds.")
+        self.draw_names = [f"seed {seed}" + ("" if label is None else f" · {classes[label]}")
+                           for seed, label in zip(d.seeds, labels, strict=True)]
+        self.grid.set_images(d.images, self.draw_names, [False] * len(d.seeds),
+                             [name.replace(" · ", ", class ") for name in self.draw_names])
+        self.mark_draws()
 
-    def mark(self, seed: int, label: int | None) -> str:
-        """"A", "B", "A B" or "": the endpoints that are this draw."""
-        return " ".join(name for name in ENDS
-                        if self.form.ends[name].endpoint() == Endpoint(seed, label))
+    def mark_draws(self) -> None:
+        """Frame A and B in the grid and name them in their captions."""
+        d = self.draws
+        if d is None:
+            return
+        ends = {name: self.form.ends[name].endpoint() for name in ENDS}
+        labels = d.labels or (None,) * len(d.seeds)
+        marks = [" ".join(name for name, end in ends.items() if end == Endpoint(seed, label))
+                 for seed, label in zip(d.seeds, labels, strict=True)]
+        self.grid.set_marks([bool(m) for m in marks],
+                            [f"{m}: {name}" if m else name
+                             for m, name in zip(marks, self.draw_names, strict=True)])
+        self.hint.setText(f"Click a draw to make it {self.next_end}. Captions show seeds.")
 
     def show_frames(self, frames: Frames) -> None:
         if self.info is None or frames.request.run != self.info.run:

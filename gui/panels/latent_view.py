@@ -160,7 +160,7 @@ class SequenceView(QWidget):
             return
         n = len(self.images)
         self.view.set_image(self.images[i], frame_caption(self.frames, i, self.classes))
-        self.strip.set_highlight([k == i for k in range(n)])
+        self.strip.set_marks([k == i for k in range(n)])
         self.position.setText(f"{i + 1} / {n}")
 
     def current(self) -> int:

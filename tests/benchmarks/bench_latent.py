@@ -1,0 +1,181 @@
+"""The latent panel's strip latency, in one process; prints `name: value` lines.
+
+    python tests/benchmarks/bench_latent.py
+
+Each of REPEATS rounds types a new seed for A in the panel (a 16-frame slerp strip of the
+default cGAN: z of 64, width 32, 28 px; untrained weights cost the same), then times FORWARDS
+bare forward passes of G on a batch of 16 on the compute thread (same thread, same torch
+threads), so both see the same load on a shared machine. Medians over the rounds:
+
+- interpolation_strip_ms: from the seed typed to the large view painted with the new strip.
+- interpolation_core_ms: from the core call on the compute thread to the uint8 frames shown
+  in the panel (the strip set, before painting).
+- interpolation_forward_ms: one bare forward pass of G on a batch of 16.
+- interpolation_strip_ratio: strip / forward (the issue's figure). Goal <= 1.5.
+- interpolation_core_ratio: core / forward.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+REPEATS, FORWARDS, FRAMES = 30, 10, 16
+
+
+def wait(app, condition, timeout_s: float = 60.0) -> None:
+    """Run the event loop as an app does, sleeping until events come, until condition()."""
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the panel did not answer in time")
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+
+
+def save_default_generator(store) -> None:
+    """A GAN run of the default cGAN with its untrained weights (one epoch checkpoint)."""
+    import torch
+
+    from core.models.gan import build_gan
+    from core.runs.checkpoint import checkpoint_path, save_checkpoint
+    from core.training.gan_config import GanConfig
+    from core.training.gan_trainer import gan_data, gan_spec
+
+    config = GanConfig()
+    spec = gan_spec(config, gan_data(config, torch.device("cpu")))
+    g, d = build_gan(spec)
+    meta = {"config": config.to_dict(), "classes": [str(k) for k in range(10)], "epoch": 1}
+    run = store.create_run(meta | {"model": asdict(spec)}, kind="gan")
+    save_checkpoint(checkpoint_path(run.dir, 1), torch.nn.ModuleDict({"generator": g,
+                                                                      "discriminator": d}),
+                    spec, meta)
+    store.set_status(run.id, "finished", "benchmark generator")
+
+
+def forward_job(panel):
+    """Time G on a batch of 16 on the compute thread; yields the median in ms."""
+    import torch
+
+    g, spec, _ = panel.jobs.cache().get(panel.info.run)
+    z = torch.randn(FRAMES, spec.latent_dim)
+    labels = torch.arange(FRAMES) % spec.num_classes
+    times = []
+    with torch.inference_mode():
+        for _ in range(FORWARDS):
+            start = time.perf_counter()
+            g(z, labels)
+            times.append((time.perf_counter() - start) * 1000)
+    yield statistics.median(times)
+
+
+def forward_ms(app, compute, panel, medians: list[float]) -> float:
+    medians.clear()
+    compute.submit(lambda: forward_job(panel))
+    wait(app, lambda: medians)
+    return medians[0]
+
+
+def record_core_calls(called: list[float]) -> None:
+    """The time of every core call that renders frames (on the compute thread)."""
+    import core.latent_jobs as jobs
+
+    frames = jobs.frames
+
+    def timed_frames(*args):
+        called.append(time.perf_counter())
+        return frames(*args)
+
+    jobs.frames = timed_frames
+
+
+def record_paints(painted: list[tuple]) -> None:
+    """(time, image) of every paint of the large frame view that showed an image."""
+    from gui.panels.latent_view import FrameView
+
+    paint = FrameView.paintEvent
+
+    def timed_paint(view, event) -> None:
+        paint(view, event)
+        if view.image is not None:
+            painted.append((time.perf_counter(), view.image))
+
+    FrameView.paintEvent = timed_paint
+
+
+def strip_ms(app, panel, seed: int, painted: list[tuple], called: list[float],
+             shown: list[float]) -> tuple[float, float]:
+    """(ms from typing A's seed to the large view painted with a frame of the new strip,
+    ms from the core call to the frames in the panel)."""
+    def painted_at() -> float | None:
+        new = panel.sequence.images
+        return next((t for t, image in painted if any(image is im for im in new)), None)
+
+    for times in (painted, called, shown):
+        times.clear()
+    start = time.perf_counter()
+    panel.form.ends["A"].seed.setValue(seed)
+    wait(app, lambda: panel.sequence.frames is not None
+         and panel.sequence.frames.request.a.seed == seed and painted_at())
+    return (painted_at() - start) * 1000, (shown[-1] - called[-1]) * 1000
+
+
+def main() -> None:
+    from core.runs.store import RunStore
+    from gui.app import make_app
+    from gui.compute import ComputeThread
+    from gui.panels.latent import LatentPanel
+
+    app = make_app()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = RunStore(Path(tmp))
+        save_default_generator(store)
+        painted: list[tuple] = []
+        called: list[float] = []
+        shown: list[float] = []
+        record_paints(painted)  # (before the view exists: Qt looks overrides up once)
+        record_core_calls(called)
+        compute = ComputeThread()
+        panel = LatentPanel(compute, store)
+        panel.resize(1400, 860)
+        panel.show()
+        compute.start()
+        wait(app, lambda: panel.info is not None and panel.sequence.frames is not None)
+        forwards: list[float] = []
+
+        compute.event.connect(lambda job, e: forwards.append(e) if isinstance(e, float) else 0)
+        show_frames = panel.show_frames
+
+        def timed_show(frames) -> None:
+            show_frames(frames)
+            shown.append(time.perf_counter())
+
+        panel.show_frames = timed_show
+        panel.form.steps.set(FRAMES)
+        strip_ms(app, panel, 1, painted, called, shown)  # warm-up
+        forward_ms(app, compute, panel, forwards)
+        rounds = [(*strip_ms(app, panel, 100 + k, painted, called, shown),
+                   forward_ms(app, compute, panel, forwards)) for k in range(REPEATS)]
+        compute.stop()
+        store.close()
+    strip, core, forward = (statistics.median(column) for column in zip(*rounds, strict=True))
+    strips = [r[0] for r in rounds]
+    print(f"# {REPEATS} rounds of a {FRAMES}-frame strip: {min(strips):.1f}-{max(strips):.1f} "
+          f"ms; device {compute.device_label}")
+    print(f"interpolation_strip_ms: {strip:.2f}")
+    print(f"interpolation_core_ms: {core:.2f}")
+    print(f"interpolation_forward_ms: {forward:.2f}")
+    print(f"interpolation_strip_ratio: {strip / forward:.2f}")
+    print(f"interpolation_core_ratio: {core / forward:.2f}")
+
+if __name__ == "__main__":
+    main()

@@ -43,7 +43,8 @@ NOTE = (
     "√dim, and the straight line cuts inside it, where G saw few latents (compare |z| under the "
     "frame). A cGAN also takes a class, whose embedding can be blended from class A to class B."
 )
-GRID_SIZE, GRID_COLUMNS, GRID_CELL = 16, 4, 84
+GRID_SIZE, GRID_COLUMNS, GRID_CELL = 16, 4, 100
+NO_FRAMES = "The frames from A to B appear here once a generator is loaded."
 SEED_RANGE = 10_000
 
 
@@ -94,7 +95,7 @@ class LatentPanel(QWidget):
         row.addStretch(1)
         row.addWidget(self.new_draws)
         column.addLayout(row)
-        self.sequence = SequenceView("The frames from A to B appear here.")
+        self.sequence = SequenceView(NO_FRAMES)
         frame(self, NOTE, [(left, 0), (draws, 1), (self.sequence, 2)])
 
     def connect_signals(self) -> None:
@@ -126,7 +127,7 @@ class LatentPanel(QWidget):
         self.grid.set_images([], [], [])
         run = self.picker.ref()
         self.grid.empty_text = NO_RUNS if run is None else "Loading the generator…"
-        self.sequence.clear("The frames from A to B appear here." if run else NO_RUNS)
+        self.sequence.clear(NO_FRAMES)
         self.new_draws.setEnabled(False)
         self.say("" if run else "Nothing to explore yet.")
         self.ensure_loaded()
@@ -277,6 +278,12 @@ class LatentPanel(QWidget):
         self.say(f"{len(frames.images)} frames, {MODE_LABELS[r.mode].lower()}: drag the slider, "
                  "press Play, or click a frame.")
 
+    def settled(self) -> bool:
+        """The frames on screen are those of the current choices (nothing left to render)."""
+        f = self.sequence.frames
+        return (self.frames_job is None and self.info is not None and f is not None
+                and f.request == self.form.request(self.info.run))
+
     # --- settings ------------------------------------------------------------------------
     def save_settings(self, settings) -> None:
         choices = self.form.to_dict() | {"fps": self.sequence.fps.currentData(),
@@ -291,3 +298,25 @@ class LatentPanel(QWidget):
             self.picker.select(str(choices.get("run", "")))
         except (ValueError, TypeError, AttributeError):  # another version's settings: defaults
             pass
+
+
+def show_latent(app, latent: LatentPanel) -> None:
+    """For the tour: the newest GAN run, draws 1 and 6 as A and B, a 16-frame slerp, its middle
+    frame large (or the empty state when there is no GAN run)."""
+    from gui.tour import wait_for
+
+    if tabs := getattr(latent.window(), "tabs", None):
+        tabs.setCurrentWidget(latent)
+    latent.refresh_runs()
+    if latent.picker.run_id() is None:
+        return
+    wait_for(app, lambda: latent.draws is not None or latent.failed is not None)
+    if latent.draws is None:
+        return
+    latent.form.mode.set(MODE_LABELS["slerp"])
+    latent.form.steps.set(16)
+    latent.next_end = ENDS[0]
+    latent.pick(1)
+    latent.pick(6)
+    wait_for(app, latent.settled)
+    latent.sequence.slider.setValue(8)

@@ -64,11 +64,7 @@ def choose(qtbot, panel: LatentPanel, run_id: str) -> None:
 
 def settle(qtbot, panel: LatentPanel) -> np.ndarray:
     """Wait until the frames on screen are those of the current choices; return them."""
-    def current() -> bool:
-        f = panel.sequence.frames
-        return (panel.frames_job is None and f is not None
-                and f.request == panel.form.request(panel.info.run))
-    qtbot.waitUntil(current, timeout=20_000)
+    qtbot.waitUntil(panel.settled, timeout=20_000)
     return panel.sequence.frames.images
 
 

@@ -8,7 +8,8 @@ k * stride, and the last window is clipped at the image border.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from torch import Tensor, nn
 from core.occlusion_reuse import ReusingForward, plan
 
 Pair = int | tuple[int, int]
+Bounds = tuple[Tensor, Tensor]  # (start, end) pixel of each window position along one axis
 
 
 @dataclass(frozen=True)
@@ -53,11 +55,15 @@ def _pair(value: Pair) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
 
 
-def _axis_masks(dim: int, window: int, stride: int, device: torch.device) -> Tensor:
-    """Bool (positions x dim): which pixels of the axis each window position covers."""
-    starts = torch.arange(windows_per_axis(dim, window, stride), device=device) * stride
-    pixels = torch.arange(dim, device=device)
-    return (pixels >= starts[:, None]) & (pixels < starts[:, None] + window)
+class _Axis:
+    """The window positions along one axis: pixel bands and (start, end) of each position."""
+
+    def __init__(self, dim: int, window: int, stride: int, device: torch.device) -> None:
+        self.start = torch.arange(windows_per_axis(dim, window, stride), device=device) * stride
+        self.end = (self.start + window).clamp(max=dim)
+        pixels = torch.arange(dim, device=device)
+        # bool positions x dim: the pixels each position covers
+        self.band = (pixels >= self.start[:, None]) & (pixels < self.end[:, None])
 
 
 def _full_baseline(baseline: float | Tensor, image: Tensor) -> Tensor:
@@ -85,12 +91,6 @@ def _check_target(target: int, classes: int) -> None:
         raise ValueError(f"target {target} is not a class of this model (0..{classes - 1})")
 
 
-def _bounds(position: Tensor, window: int, stride: int, dim: int) -> tuple[Tensor, Tensor]:
-    """(start, end) pixels of each window position along one axis."""
-    start = position * stride
-    return start, (start + window).clamp(max=dim)
-
-
 def occlude(
     image: Tensor, window: Pair, stride: Pair, baseline: float | Tensor, row: int, col: int
 ) -> tuple[Tensor, tuple[int, int, int, int]]:
@@ -114,6 +114,78 @@ def _probabilities(model: nn.Module, images: Tensor) -> Tensor:
         return model(images).softmax(1)
 
 
+@contextmanager
+def _eval_mode(model: nn.Module) -> Iterator[None]:
+    """Every module in eval mode for the duration; the ones that were training train again."""
+    training = [m for m in model.modules() if m.training]
+    for m in training:
+        m.training = False
+    try:
+        yield
+    finally:
+        for m in training:
+            m.training = True
+
+
+Forward = Callable[[Tensor, slice], Tensor]  # (occluded images, their positions) -> probabilities
+
+
+def _forward(model: nn.Module, image: Tensor, reuse: bool, rows: Bounds, cols: Bounds
+             ) -> tuple[Forward, Tensor]:
+    """How to score occluded images, and the clean image's class probabilities.
+
+    rows, cols: (start, end) of the occluder at every position, for activation reuse.
+    """
+    staged = plan(model) if reuse else None
+    if staged is None:
+        clean = _probabilities(model, image[None])[0]
+        return (lambda images, _: _probabilities(model, images)), clean
+    reusing = ReusingForward(*staged, image, rows, cols)
+    return reusing, reusing.clean_probabilities
+
+
+class _Results:
+    """Per-position results and the pixel-map sums, filled in batch by batch."""
+
+    def __init__(self, rows: _Axis, cols: _Axis, base: float, target: int) -> None:
+        self.rows, self.cols, self.base, self.target = rows, cols, base, target
+        self.shape = (len(rows.start), len(cols.start))
+        self.probability = np.full(self.shape, np.nan, dtype=np.float32)
+        self.top_class = np.full(self.shape, -1, dtype=np.int64)
+        pixels = (rows.band.shape[1], cols.band.shape[1])
+        self.drop_sum = torch.zeros(pixels, dtype=torch.float64, device=rows.band.device)
+        self.covered = torch.zeros_like(self.drop_sum)
+        self.done = 0
+
+    def add(self, probs: Tensor, row_band: Tensor, col_band: Tensor) -> None:
+        """Results of the next len(probs) positions, whose windows cover these pixel bands."""
+        # windows are separable (row band x column band): sums over them are matrix products
+        row_band, col_band = row_band.double(), col_band.double()
+        drop = self.base - probs[:, self.target].double()
+        self.drop_sum += (row_band * drop[:, None]).T @ col_band
+        self.covered += row_band.T @ col_band
+        positions = slice(self.done, self.done + len(probs))
+        self.probability.reshape(-1)[positions] = probs[:, self.target].float().cpu().numpy()
+        self.top_class.reshape(-1)[positions] = probs.argmax(1).cpu().numpy()
+        self.done = positions.stop
+
+    def maps(self, window: tuple[int, int], stride: tuple[int, int]) -> OcclusionMaps:
+        """A snapshot of the maps so far."""
+        pixel = (self.drop_sum / self.covered).float().cpu().numpy()  # 0 / 0: NaN if uncovered
+        return OcclusionMaps(
+            probability=self.probability.copy(),
+            drop=np.float32(self.base) - self.probability,
+            top_class=self.top_class.copy(),
+            pixel=pixel,
+            base_probability=self.base,
+            target=self.target,
+            window=window,
+            stride=stride,
+            done=self.done,
+            total=self.probability.size,
+        )
+
+
 def occlusion_job(
     model: nn.Module,
     image: Tensor,
@@ -128,44 +200,27 @@ def occlusion_job(
 
     Yields OcclusionMaps after each batch of occluded images (the last one complete) and
     None after an out-of-memory retry, which halves the batch size. With `reuse`, a model that
-    starts with costly convolutions recomputes only the activations each occluder changes.
+    starts with convolutions recomputes only the activations each occluder changes.
     """
     window, stride = _pair(window), _pair(stride)
     _check_inputs(image, batch_size)
-    _, height, width = image.shape
-    rows_mask = _axis_masks(height, window[0], stride[0], image.device)
-    cols_mask = _axis_masks(width, window[1], stride[1], image.device)
-    cols = len(cols_mask)
-    total = len(rows_mask) * cols
+    rows, cols = (_Axis(d, w, s, image.device)
+                  for d, w, s in zip(image.shape[1:], window, stride, strict=True))
+    position = torch.arange(len(rows.start) * len(cols.start), device=image.device)
+    row_of, col_of = position // len(cols.start), position % len(cols.start)  # row-major
     fill = _full_baseline(baseline, image)
-    probability = np.full(total, np.nan, dtype=np.float32)
-    top_class = np.full(total, -1, dtype=np.int64)
-    drop_sum = torch.zeros(height, width, dtype=torch.float64, device=image.device)
-    covered = torch.zeros(height, width, dtype=torch.float64, device=image.device)
-    was_training = model.training
-    model.eval()
-    try:
-        clean = _probabilities(model, image[None])[0]
+    with _eval_mode(model):
+        forward, clean = _forward(model, image, reuse, (rows.start[row_of], rows.end[row_of]),
+                                  (cols.start[col_of], cols.end[col_of]))
         _check_target(target, len(clean))
-        base = float(clean[target])
-        staged = plan(model) if reuse else None
-        reusing = ReusingForward(*staged, image) if staged else None
-        if reusing is not None and not reusing.worthwhile():
-            reusing = None
-        done = 0
-        while done < total:
-            index = torch.arange(done, min(done + batch_size, total), device=image.device)
-            row_band, col_band = rows_mask[index // cols], cols_mask[index % cols]  # B x H, B x W
-            masks = row_band[:, :, None] & col_band[:, None, :]
-            occluded = torch.where(masks[:, None], fill, image)
+        results = _Results(rows, cols, float(clean[target]), target)
+        while results.done < len(position):
+            batch = slice(results.done, results.done + batch_size)
+            row_band, col_band = rows.band[row_of[batch]], cols.band[col_of[batch]]
+            occluded = torch.where((row_band[:, :, None] & col_band[:, None, :])[:, None],
+                                   fill, image)
             try:
-                if reusing is None:
-                    probs = _probabilities(model, occluded)
-                else:
-                    bounds = [_bounds(i, w, s, d) for i, w, s, d in zip(
-                        (index // cols, index % cols), window, stride, (height, width),
-                        strict=True)]
-                    probs = reusing(occluded, *bounds)
+                probs = forward(occluded, batch)
             except RuntimeError as error:
                 if batch_size == 1 or not _is_out_of_memory(error):
                     raise
@@ -174,30 +229,8 @@ def occlusion_job(
                     torch.cuda.empty_cache()
                 yield None
                 continue
-            drop = base - probs[:, target].double()
-            # windows are separable (row band x column band): sums over them are matrix products
-            row_band, col_band = row_band.double(), col_band.double()
-            drop_sum += (row_band * drop[:, None]).T @ col_band
-            covered += row_band.T @ col_band
-            probability[done : done + len(index)] = probs[:, target].float().cpu().numpy()
-            top_class[done : done + len(index)] = probs.argmax(1).cpu().numpy()
-            done += len(index)
-            pixel = (drop_sum / covered).float().cpu().numpy()  # 0 / 0 -> NaN where uncovered
-            shape = (len(rows_mask), cols)
-            yield OcclusionMaps(
-                probability=probability.reshape(shape).copy(),
-                drop=(np.float32(base) - probability).reshape(shape),
-                top_class=top_class.reshape(shape).copy(),
-                pixel=pixel,
-                base_probability=base,
-                target=target,
-                window=window,
-                stride=stride,
-                done=done,
-                total=total,
-            )
-    finally:
-        model.train(was_training)
+            results.add(probs, row_band, col_band)
+            yield results.maps(window, stride)
 
 
 def occlusion_maps(

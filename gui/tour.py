@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from core.training.config import TrainConfig
+from core.training.gan_config import GanConfig
 
 TOUR_CONFIG = TrainConfig(dataset="digits", model="lenet", epochs=3)
+GAN_TOUR_CONFIG = GanConfig(epochs=2, samples_every=14)  # the default cGAN: 56 steps, 4 grids
 
 
 def wait_for(app, condition, timeout_s: float = 300.0) -> None:
@@ -35,6 +38,19 @@ def show_occlusion(app, occlusion) -> None:
     wait_for(app, lambda: occlusion.probe is None)
 
 
+def show_gan(app, panel) -> None:
+    """The GAN panel after a short default cGAN on digits, judged by the newest digits
+    classifier when there is one, with its curves drawn and the last sample grid on screen."""
+    panel.scores.set_dataset(GAN_TOUR_CONFIG.dataset)
+    if panel.scores.judge.count() > 1:
+        panel.scores.judge.setCurrentIndex(1)  # newest first
+    panel.form.set_config(replace(GAN_TOUR_CONFIG, classifier=panel.scores.judge_path()))
+    panel.start_training()
+    wait_for(app, lambda: panel.job is None)
+    app.processEvents()
+    panel.board.redraw_all()
+
+
 def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
     """Screenshots of the window and each panel after a short training run."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -53,12 +69,14 @@ def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
         app.processEvents()
         panel.board.redraw_all()
         show_occlusion(app, window.panels[1])
+        window.tabs.setCurrentWidget(window.panels[2])
+        show_gan(app, window.panels[2])
         window.tabs.setCurrentIndex(0)
         paths = [out / "window.png"]
         window.grab().save(str(paths[0]))
         for i, p in enumerate(window.panels):
             window.tabs.setCurrentIndex(i)
             app.processEvents()
-            paths.append(window.export_panel(out / f"{p.title.lower()}.png"))
+            paths.append(window.export_panel(out / f"{p.title.lower().replace(' ', '-')}.png"))
         window.close()
     return paths

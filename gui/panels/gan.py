@@ -7,7 +7,6 @@ them to the compute thread's jobs (gan_jobs) and draws the curves.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -51,7 +50,6 @@ CURVES = {  # plot: (curve, GanSteps field / stored metric, colour)
     "grad": (("‖∇D‖", "d_grad_norm", D_COLOR), ("‖∇G‖", "g_grad_norm", G_COLOR)),
 }
 FPS = 8.0  # curve redraws per second, one plot each: every plot twice a second
-TOUR_CONFIG = GanConfig(epochs=2, samples_every=14)  # the default cGAN, 56 steps, 4 sample grids
 CURVE_NAMES = [name for curves in CURVES.values() for name, _, _ in curves]
 METRICS = [key for curves in CURVES.values() for _, key, _ in curves]
 
@@ -328,17 +326,3 @@ class GanPanel(QWidget):
             self.form.set_config(config)
             self.scores.set_dataset(config.dataset, select=config.classifier)
 
-
-def show_gan(app, panel: GanPanel) -> None:
-    """For the tour: a short default cGAN on digits, judged by the newest digits classifier
-    when there is one; returns with the curves drawn and the last sample grid on screen."""
-    from gui.tour import wait_for
-
-    panel.scores.set_dataset(TOUR_CONFIG.dataset)
-    if panel.scores.judge.count() > 1:
-        panel.scores.judge.setCurrentIndex(1)  # newest first
-    panel.form.set_config(replace(TOUR_CONFIG, classifier=panel.scores.judge_path()))
-    panel.start_training()
-    wait_for(app, lambda: panel.job is None)
-    app.processEvents()
-    panel.board.redraw_all()

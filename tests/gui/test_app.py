@@ -60,7 +60,8 @@ def test_tour_saves_a_png_of_the_window_and_every_panel(qtbot, tmp_path):
     from gui.tour import tour
 
     paths = tour(tmp_path / "shots", tmp_path / "runs")
-    assert [p.name for p in paths] == ["window.png", "training.png", "occlusion.png"]
+    assert [p.name for p in paths] == ["window.png", "training.png", "occlusion.png", "gan.png",
+                                    "latent-space.png"]
     for path in paths:
         image = QImage(str(path))
         assert not image.isNull() and image.width() >= 800

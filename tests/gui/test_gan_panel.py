@@ -9,9 +9,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from core.runs.store import RunStore
 from core.training.config import TrainConfig
 from core.training.gan_config import GanConfig
-from gui.panels import gan as gan_panel
+from gui import tour
 from gui.panels import gan_jobs
-from gui.panels.gan import GanPanel, show_gan
+from gui.panels.gan import GanPanel
+from gui.tour import show_gan
 from tests.gui.conftest import start
 
 TINY = GanConfig(model="dcgan", width=8, epochs=1, samples_every=4)  # 28 steps on digits
@@ -143,7 +144,7 @@ def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
     judge = gan.store.runs("classifier")[0]
     assert scores.judge_path() == str(judge.dir) and gan.form.config().classifier == str(judge.dir)
 
-    monkeypatch.setattr(gan_panel, "TOUR_CONFIG", replace(TINY, model="cgan"))
+    monkeypatch.setattr(tour, "GAN_TOUR_CONFIG", replace(TINY, model="cgan"))
     gan.scores.judge.setCurrentIndex(0)  # the tour picks the newest judge itself
     show_gan(QApplication.instance(), gan)
     assert gan.store.runs("gan")[0].config["config"]["classifier"] == str(judge.dir)

@@ -58,6 +58,8 @@ class LatentPanel(QWidget):
         self.rng = random.Random()
         self.seeds = self.new_seeds()
         self.info: GeneratorInfo | None = None  # the loaded generator
+        self.chosen: RunRef | None = None  # the run picked
+        self.loading: RunRef | None = None  # the run of the load job
         self.failed: RunRef | None = None  # the run that could not be loaded (not retried)
         self.draws: Draws | None = None
         self.draw_names: list[str] = []  # the grid's captions without the A/B marks
@@ -125,7 +127,7 @@ class LatentPanel(QWidget):
         """Another run: forget the loaded one and load the new one (when shown)."""
         self.info, self.draws, self.failed = None, None, None
         self.grid.set_images([], [], [])
-        run = self.picker.ref()
+        run = self.chosen = self.picker.ref()
         self.grid.empty_text = NO_RUNS if run is None else "Loading the generator…"
         self.sequence.clear(NO_FRAMES)
         self.new_draws.setEnabled(False)
@@ -134,11 +136,11 @@ class LatentPanel(QWidget):
 
     def ensure_loaded(self) -> None:
         """Load the chosen run's generator and draw the grid, unless done, failed or busy."""
-        run = self.picker.ref()
+        run = self.chosen
         if run is None or not self.isVisible() or self.load_job is not None \
                 or run == self.failed or (self.info and self.info.run == run):
             return
-        seeds = self.seeds
+        seeds, self.loading = self.seeds, run
         self.load_job = self.compute.submit(lambda: self.jobs.open(run, seeds))
         self.say("Loading the generator…")
 
@@ -146,7 +148,8 @@ class LatentPanel(QWidget):
         if self.info is None or self.load_job is not None:
             return
         self.seeds = self.new_seeds()
-        run, seeds = self.info.run, self.seeds
+        run = self.loading = self.info.run
+        seeds = self.seeds
         self.load_job = self.compute.submit(lambda: self.jobs.draws(run, seeds))
 
     def pick(self, i: int) -> None:
@@ -199,6 +202,8 @@ class LatentPanel(QWidget):
 
     # --- events --------------------------------------------------------------------------
     def on_event(self, job: int, event) -> None:
+        if job == self.load_job and self.loading != self.chosen:
+            return  # another run was picked meanwhile: it loads next
         if job == self.load_job and isinstance(event, GeneratorInfo):
             self.loaded(event)
         elif job == self.load_job and isinstance(event, Draws):
@@ -228,11 +233,12 @@ class LatentPanel(QWidget):
             self.export_job = None
 
     def on_failed(self, job: int, message: str, details: str) -> None:
-        if job not in (self.load_job, self.frames_job, self.export_job):
+        stale = job == self.load_job and self.loading != self.chosen
+        if job not in (self.load_job, self.frames_job, self.export_job) or stale:
             return
         message = message.partition(": ")[2] or message
         if job == self.load_job:
-            self.info, self.draws, self.failed = None, None, self.picker.ref()
+            self.info, self.draws, self.failed = None, None, self.loading
             self.grid.empty_text = f"Cannot load this run: {message}"
             self.grid.set_images([], [], [])
             self.sequence.clear("Pick another run: this one cannot be loaded.")

@@ -12,7 +12,7 @@ from core.training.config import TrainConfig
 from core.training.gan_config import GanConfig
 
 TOUR_CONFIG = TrainConfig(dataset="digits", model="lenet", epochs=3)
-GAN_TOUR_CONFIG = GanConfig(epochs=2, samples_every=14)  # the default cGAN: 56 steps, 4 grids
+GAN_TOUR_CONFIG = GanConfig(epochs=6, samples_every=28)  # the default cGAN, a grid an epoch
 
 
 def wait_for(app, condition, timeout_s: float = 300.0) -> None:

@@ -22,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -78,27 +78,37 @@ def forward_job(panel):
     yield statistics.median(times)
 
 
-def forward_ms(app, compute, panel, medians: list[float]) -> float:
-    medians.clear()
+@dataclass
+class Clock:
+    """What the benchmark times (perf_counter seconds)."""
+
+    painted: list[tuple] = field(default_factory=list)  # (time, image) of large-view paints
+    called: list[float] = field(default_factory=list)  # core calls that render frames
+    shown: list[float] = field(default_factory=list)  # frames set in the panel
+    forwards: list[float] = field(default_factory=list)  # medians from forward_job (ms)
+
+
+def forward_ms(app, compute, panel, clock: Clock) -> float:
+    clock.forwards.clear()
     compute.submit(lambda: forward_job(panel))
-    wait(app, lambda: medians)
-    return medians[0]
+    wait(app, lambda: clock.forwards)
+    return clock.forwards[0]
 
 
-def record_core_calls(called: list[float]) -> None:
+def record_core_calls(clock: Clock) -> None:
     """The time of every core call that renders frames (on the compute thread)."""
     import core.latent_jobs as jobs
 
     frames = jobs.frames
 
     def timed_frames(*args):
-        called.append(time.perf_counter())
+        clock.called.append(time.perf_counter())
         return frames(*args)
 
     jobs.frames = timed_frames
 
 
-def record_paints(painted: list[tuple]) -> None:
+def record_paints(clock: Clock) -> None:
     """(time, image) of every paint of the large frame view that showed an image."""
     from gui.panels.latent_view import FrameView
 
@@ -107,26 +117,38 @@ def record_paints(painted: list[tuple]) -> None:
     def timed_paint(view, event) -> None:
         paint(view, event)
         if view.image is not None:
-            painted.append((time.perf_counter(), view.image))
+            clock.painted.append((time.perf_counter(), view.image))
 
     FrameView.paintEvent = timed_paint
 
 
-def strip_ms(app, panel, seed: int, painted: list[tuple], called: list[float],
-             shown: list[float]) -> tuple[float, float]:
+def record_panel(compute, panel, clock: Clock) -> None:
+    """When the panel has set new frames, and the forward medians that come back."""
+    show_frames = panel.show_frames
+
+    def timed_show(frames) -> None:
+        show_frames(frames)
+        clock.shown.append(time.perf_counter())
+
+    panel.show_frames = timed_show
+    compute.event.connect(lambda job, e: clock.forwards.append(e) if isinstance(e, float)
+                          else None)
+
+
+def strip_ms(app, panel, seed: int, clock: Clock) -> tuple[float, float]:
     """(ms from typing A's seed to the large view painted with a frame of the new strip,
     ms from the core call to the frames in the panel)."""
     def painted_at() -> float | None:
         new = panel.sequence.images
-        return next((t for t, image in painted if any(image is im for im in new)), None)
+        return next((t for t, image in clock.painted if any(image is im for im in new)), None)
 
-    for times in (painted, called, shown):
+    for times in (clock.painted, clock.called, clock.shown):
         times.clear()
     start = time.perf_counter()
     panel.form.ends["A"].seed.setValue(seed)
     wait(app, lambda: panel.sequence.frames is not None
          and panel.sequence.frames.request.a.seed == seed and painted_at())
-    return (painted_at() - start) * 1000, (shown[-1] - called[-1]) * 1000
+    return (painted_at() - start) * 1000, (clock.shown[-1] - clock.called[-1]) * 1000
 
 
 def main() -> None:
@@ -135,36 +157,24 @@ def main() -> None:
     from gui.compute import ComputeThread
     from gui.panels.latent import LatentPanel
 
-    app = make_app()
+    app, clock = make_app(), Clock()
+    record_paints(clock)  # (before the view exists: Qt looks overrides up once)
+    record_core_calls(clock)
     with tempfile.TemporaryDirectory() as tmp:
         store = RunStore(Path(tmp))
         save_default_generator(store)
-        painted: list[tuple] = []
-        called: list[float] = []
-        shown: list[float] = []
-        record_paints(painted)  # (before the view exists: Qt looks overrides up once)
-        record_core_calls(called)
         compute = ComputeThread()
         panel = LatentPanel(compute, store)
         panel.resize(1400, 860)
         panel.show()
         compute.start()
         wait(app, lambda: panel.info is not None and panel.sequence.frames is not None)
-        forwards: list[float] = []
-
-        compute.event.connect(lambda job, e: forwards.append(e) if isinstance(e, float) else 0)
-        show_frames = panel.show_frames
-
-        def timed_show(frames) -> None:
-            show_frames(frames)
-            shown.append(time.perf_counter())
-
-        panel.show_frames = timed_show
+        record_panel(compute, panel, clock)
         panel.form.steps.set(FRAMES)
-        strip_ms(app, panel, 1, painted, called, shown)  # warm-up
-        forward_ms(app, compute, panel, forwards)
-        rounds = [(*strip_ms(app, panel, 100 + k, painted, called, shown),
-                   forward_ms(app, compute, panel, forwards)) for k in range(REPEATS)]
+        strip_ms(app, panel, 1, clock)  # warm-up
+        forward_ms(app, compute, panel, clock)
+        rounds = [(*strip_ms(app, panel, 100 + k, clock), forward_ms(app, compute, panel, clock))
+                  for k in range(REPEATS)]
         compute.stop()
         store.close()
     strip, core, forward = (statistics.median(column) for column in zip(*rounds, strict=True))

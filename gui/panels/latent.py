@@ -281,7 +281,7 @@ class LatentPanel(QWidget):
             return
         self.sequence.set_frames(frames, self.info.classes)
         r = frames.request
-        self.say(f"{len(frames.images)} frames, {MODE_LABELS[r.mode].lower()}: drag the slider, "
+        self.say(f"{len(frames.images)} frames ({MODE_LABELS[r.mode]}): drag the slider, "
                  "press Play, or click a frame.")
 
     def settled(self) -> bool:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.latent_events import Frames
-from gui.widgets.image_grid import ImageGrid, to_qimage
+from gui.widgets.image_grid import ImageGrid
 
 SELECTED = QColor(31, 119, 180)
 FPS = (2, 5, 10, 15, 24, 30)
@@ -132,9 +132,9 @@ class SequenceView(QWidget):
         """Show new frames; the slider keeps its position when it still exists."""
         self.frames, self.classes = frames, classes
         n = len(frames.images)
-        self.images = [to_qimage(im) for im in frames.images]
         self.strip.set_images(frames.images, [str(i + 1) for i in range(n)], [False] * n,
                               [frame_caption(frames, i, classes) for i in range(n)])
+        self.images = self.strip.images  # (converted once, shown large and in the strip)
         keep = min(self.slider.value(), n - 1)
         self.slider.blockSignals(True)
         self.slider.setRange(0, n - 1)

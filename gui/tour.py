@@ -51,6 +51,26 @@ def show_gan(app, panel) -> None:
     panel.board.redraw_all()
 
 
+def show_latent(app, latent) -> None:
+    """The newest GAN run, draws 1 and 6 as A and B, a 16-frame slerp, its middle frame large
+    (or the empty state when there is no GAN run)."""
+    from gui.panels.latent_form import ENDS, MODE_LABELS
+
+    latent.refresh_runs()
+    if latent.picker.run_id() is None:
+        return
+    wait_for(app, lambda: latent.draws is not None or latent.failed is not None)
+    if latent.draws is None:
+        return
+    latent.form.mode.set(MODE_LABELS["slerp"])
+    latent.form.steps.set(16)
+    latent.next_end = ENDS[0]
+    latent.pick(1)
+    latent.pick(6)
+    wait_for(app, latent.settled)
+    latent.sequence.slider.setValue(8)
+
+
 def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
     """Screenshots of the window and each panel after a short training run."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -71,6 +91,8 @@ def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
         show_occlusion(app, window.panels[1])
         window.tabs.setCurrentWidget(window.panels[2])
         show_gan(app, window.panels[2])
+        window.tabs.setCurrentWidget(window.panels[3])
+        show_latent(app, window.panels[3])
         window.tabs.setCurrentIndex(0)
         paths = [out / "window.png"]
         window.grab().save(str(paths[0]))

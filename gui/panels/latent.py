@@ -305,24 +305,3 @@ class LatentPanel(QWidget):
         except (ValueError, TypeError, AttributeError):  # another version's settings: defaults
             pass
 
-
-def show_latent(app, latent: LatentPanel) -> None:
-    """For the tour: the newest GAN run, draws 1 and 6 as A and B, a 16-frame slerp, its middle
-    frame large (or the empty state when there is no GAN run)."""
-    from gui.tour import wait_for
-
-    if tabs := getattr(latent.window(), "tabs", None):
-        tabs.setCurrentWidget(latent)
-    latent.refresh_runs()
-    if latent.picker.run_id() is None:
-        return
-    wait_for(app, lambda: latent.draws is not None or latent.failed is not None)
-    if latent.draws is None:
-        return
-    latent.form.mode.set(MODE_LABELS["slerp"])
-    latent.form.steps.set(16)
-    latent.next_end = ENDS[0]
-    latent.pick(1)
-    latent.pick(6)
-    wait_for(app, latent.settled)
-    latent.sequence.slider.setValue(8)

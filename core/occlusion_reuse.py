@@ -110,6 +110,10 @@ class ReusingForward:
             for stage in stages:
                 self.clean.append(stage.patch(_pad(self.clean[-1], stage)))
             self.clean_probabilities = rest(self.clean[-1]).softmax(1)[0]
+            # each stage's clean output, padded as the next stage's input
+            self.padded = [_pad(out, following)
+                           for out, (_, following) in zip(self.clean[1:], self._pairs(),
+                                                          strict=True)]
         self.runs: list[tuple[Run, Run]] = []  # per stage, until one whose every output changes
         for stage, clean in zip(stages, self.clean[1:], strict=True):
             (r0, nr), (c0, nc) = (_changed(stage, 0, *rows, clean.shape[-2]),
@@ -122,30 +126,47 @@ class ReusingForward:
     def __call__(self, images: Tensor, positions: slice) -> Tensor:
         """images: B x C x H x W, occluded at these B consecutive positions."""
         with torch.inference_mode():
-            x = images
-            for i, (stage, clean) in enumerate(zip(self.stages, self.clean[1:], strict=True)):
+            x = _pad(images, self.stages[0])  # from here on, x is the next stage's padded input
+            for i, (stage, following) in enumerate(self._pairs()):
                 if i < len(self.runs):
                     (r0, nr), (c0, nc) = self.runs[i]
-                    x = _patched(stage, clean, x, (r0[positions], nr), (c0[positions], nc))
+                    x = _patched(stage, x, self.padded[i], (r0[positions], nr),
+                                 (c0[positions], nc), _padding(following))
                 else:
-                    x = stage.patch(_pad(x, stage))
+                    x = _pad(stage.patch(x), following)
             return self.rest(x).softmax(1)
 
+    def _pairs(self) -> list[tuple[Stage, Stage | None]]:
+        """Each stage and the one after it (None after the last)."""
+        return list(zip(self.stages, [*self.stages[1:], None], strict=True))
 
-def _patched(stage: Stage, clean: Tensor, x: Tensor, rows: Run, cols: Run) -> Tensor:
-    """The clean output with each image's changed run (start per image, length) recomputed."""
+
+def _patched(stage: Stage, x: Tensor, clean: Tensor, rows: Run, cols: Run,
+             margin: tuple[int, int]) -> Tensor:
+    """The clean output (padded by margin) with each image's changed run recomputed.
+
+    x: the stage's padded input; rows, cols: per image, where the run starts, and its length.
+    """
     (r0, nr), (c0, nc) = rows, cols
     (k_r, s_r, _), (k_c, s_c, _) = stage.geometry(0), stage.geometry(1)
     batch = torch.arange(len(x), device=x.device)
-    inputs = _windows(_pad(x, stage), (nr - 1) * s_r + k_r, (nc - 1) * s_c + k_c)
+    inputs = _windows(x, (nr - 1) * s_r + k_r, (nc - 1) * s_c + k_c)
     out = clean.expand(len(x), -1, -1, -1).clone()
-    _windows(out, nr, nc)[batch, :, r0, c0] = stage.patch(inputs[batch, :, r0 * s_r, c0 * s_c])
+    patch = stage.patch(inputs[batch, :, r0 * s_r, c0 * s_c])
+    _windows(out, nr, nc)[batch, :, r0 + margin[0], c0 + margin[1]] = patch
     return out
 
 
-def _pad(x: Tensor, stage: Stage) -> Tensor:
-    p_r, p_c = stage.geometry(0)[2], stage.geometry(1)[2]
-    return F.pad(x, (p_c, p_c, p_r, p_r), value=stage.pad_value()) if p_r or p_c else x
+def _padding(stage: Stage | None) -> tuple[int, int]:
+    return (0, 0) if stage is None else (stage.geometry(0)[2], stage.geometry(1)[2])
+
+
+def _pad(x: Tensor, stage: Stage | None) -> Tensor:
+    """x padded as `stage` pads its input (unchanged when there is no stage)."""
+    if stage is None or _padding(stage) == (0, 0):
+        return x
+    p_r, p_c = _padding(stage)
+    return F.pad(x, (p_c, p_c, p_r, p_r), value=stage.pad_value())
 
 
 def _changed(stage: Stage, axis: int, start: Tensor, end: Tensor, size: int) -> Run:

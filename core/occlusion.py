@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from core.occlusion_reuse import ReusingForward, plan
 
 Pair = int | tuple[int, int]
+BATCH_VALUES = 2**19  # default batch: one batch for LeNet's 144 windows, 42 images at 3x64x64
 Bounds = tuple[Tensor, Tensor]  # (start, end) pixel of each window position along one axis
 
 
@@ -193,16 +194,19 @@ def occlusion_job(
     window: Pair,
     stride: Pair,
     baseline: float | Tensor,
-    batch_size: int = 64,
+    batch_size: int | None = None,
     reuse: bool = True,
 ) -> Iterator[OcclusionMaps | None]:
     """Occlude `image` (C x H x W, on the model's device) at every window position.
 
     Yields OcclusionMaps after each batch of occluded images (the last one complete) and
-    None after an out-of-memory retry, which halves the batch size. With `reuse`, a model that
-    starts with convolutions recomputes only the activations each occluder changes.
+    None after an out-of-memory retry, which halves the batch size (by default, as many
+    images as hold BATCH_VALUES input values). With `reuse`, a model that starts with
+    convolutions recomputes only the activations each occluder changes.
     """
     window, stride = _pair(window), _pair(stride)
+    if batch_size is None:
+        batch_size = max(1, BATCH_VALUES // image.numel())
     _check_inputs(image, batch_size)
     rows, cols = (_Axis(d, w, s, image.device)
                   for d, w, s in zip(image.shape[1:], window, stride, strict=True))
@@ -240,7 +244,7 @@ def occlusion_maps(
     window: Pair,
     stride: Pair,
     baseline: float | Tensor,
-    batch_size: int = 64,
+    batch_size: int | None = None,
     reuse: bool = True,
 ) -> OcclusionMaps:
     """Run `occlusion_job` to completion and return its final maps."""

@@ -7,7 +7,13 @@ from captum.attr import Occlusion
 
 from core.models.build import build_model
 from core.models.spec import ModelSpec
-from core.occlusion import occlude, occlusion_job, occlusion_maps, windows_per_axis
+from core.occlusion import (
+    BATCH_VALUES,
+    occlude,
+    occlusion_job,
+    occlusion_maps,
+    windows_per_axis,
+)
 
 CASES = [  # channels, size, window, stride
     (3, 32, 8, 4),  # stride divides size - window
@@ -195,3 +201,12 @@ def test_occlude_fills_one_clipped_window_with_the_baseline():
     assert torch.equal(occluded[:, untouched], image[:, untouched])
     _, clipped = occlude(image, 4, 3, 0.0, row=1, col=1)
     assert clipped == (3, 3, 2, 3)
+
+
+
+def test_the_default_batch_is_sized_by_input_values():
+    grey = list(occlusion_job(lenet(1, 28, torch.float32), image(1, 28, torch.float32), 0, 7, 2,
+                              0.0))
+    assert [e.done for e in grey] == [144]  # LeNet's 12 x 12 windows in one batch
+    colour = occlusion_job(lenet(3, 64, torch.float32), image(3, 64, torch.float32), 0, 8, 4, 0.0)
+    assert next(colour).done == BATCH_VALUES // (3 * 64 * 64) == 42

@@ -13,6 +13,7 @@ threads), so both see the same load on a shared machine. Medians over the rounds
 - interpolation_forward_ms: one bare forward pass of G on a batch of 16.
 - interpolation_strip_ratio: strip / forward (the issue's figure). Goal <= 1.5.
 - interpolation_core_ratio: core / forward.
+- interpolation_render_ratio: the core call alone (latents, G, uint8 frames) / forward.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class Clock:
 
     painted: list[tuple] = field(default_factory=list)  # (time, image) of large-view paints
     called: list[float] = field(default_factory=list)  # core calls that render frames
+    rendered: list[float] = field(default_factory=list)  # how long each such call took (ms)
     shown: list[float] = field(default_factory=list)  # frames set in the panel
     forwards: list[float] = field(default_factory=list)  # medians from forward_job (ms)
 
@@ -103,7 +105,9 @@ def record_core_calls(clock: Clock) -> None:
 
     def timed_frames(*args):
         clock.called.append(time.perf_counter())
-        return frames(*args)
+        result = frames(*args)
+        clock.rendered.append((time.perf_counter() - clock.called[-1]) * 1000)
+        return result
 
     jobs.frames = timed_frames
 
@@ -135,20 +139,21 @@ def record_panel(compute, panel, clock: Clock) -> None:
                           else None)
 
 
-def strip_ms(app, panel, seed: int, clock: Clock) -> tuple[float, float]:
+def strip_ms(app, panel, seed: int, clock: Clock) -> tuple[float, float, float]:
     """(ms from typing A's seed to the large view painted with a frame of the new strip,
-    ms from the core call to the frames in the panel)."""
+    ms from the core call to the frames in the panel, ms of the core call itself)."""
     def painted_at() -> float | None:
         new = panel.sequence.images
         return next((t for t, image in clock.painted if any(image is im for im in new)), None)
 
-    for times in (clock.painted, clock.called, clock.shown):
+    for times in (clock.painted, clock.called, clock.rendered, clock.shown):
         times.clear()
     start = time.perf_counter()
     panel.form.ends["A"].seed.setValue(seed)
     wait(app, lambda: panel.sequence.frames is not None
          and panel.sequence.frames.request.a.seed == seed and painted_at())
-    return (painted_at() - start) * 1000, (clock.shown[-1] - clock.called[-1]) * 1000
+    return ((painted_at() - start) * 1000, (clock.shown[-1] - clock.called[-1]) * 1000,
+            clock.rendered[-1])
 
 
 def main() -> None:
@@ -177,7 +182,7 @@ def main() -> None:
                   for k in range(REPEATS)]
         compute.stop()
         store.close()
-    strip, core, forward = (statistics.median(column) for column in zip(*rounds, strict=True))
+    strip, core, render, forward = (statistics.median(c) for c in zip(*rounds, strict=True))
     strips = [r[0] for r in rounds]
     print(f"# {REPEATS} rounds of a {FRAMES}-frame strip: {min(strips):.1f}-{max(strips):.1f} "
           f"ms; device {compute.device_label}")
@@ -186,6 +191,8 @@ def main() -> None:
     print(f"interpolation_forward_ms: {forward:.2f}")
     print(f"interpolation_strip_ratio: {strip / forward:.2f}")
     print(f"interpolation_core_ratio: {core / forward:.2f}")
+    print(f"interpolation_render_ms: {render:.2f}")
+    print(f"interpolation_render_ratio: {render / forward:.2f}")
 
 if __name__ == "__main__":
     main()

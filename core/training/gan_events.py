@@ -80,3 +80,13 @@ class GanFinished:
     message: str
     run_id: str
     run_dir: str
+
+
+@dataclass(frozen=True)
+class GanScored:
+    """The judge's verdict on a saved generator, on demand (core.gan_scores.GanScores)."""
+
+    epoch: int
+    step: int
+    scores: Any
+

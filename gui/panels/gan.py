@@ -17,11 +17,18 @@ from core.jobs import Message
 from core.runs.store import RunStore
 from core.training.events import RunFinished, RunStarted, Steps
 from core.training.gan_config import GanConfig
-from core.training.gan_events import GanEpochEnd, GanFinished, GanSamples, GanStarted, GanSteps
+from core.training.gan_events import (
+    GanEpochEnd,
+    GanFinished,
+    GanSamples,
+    GanScored,
+    GanStarted,
+    GanSteps,
+)
 from gui.compute import ComputeThread
 from gui.panels import gan_jobs
 from gui.panels.gan_form import GanForm
-from gui.panels.gan_jobs import FidStatus, Scored, Timeline
+from gui.panels.gan_jobs import FidStatus, Timeline
 from gui.panels.gan_samples import Frame, SamplesView
 from gui.panels.gan_scores import ScoreRow, ScoresView, stored_rows
 from gui.widgets.curve_toolbar import CurveToolbar
@@ -200,7 +207,7 @@ class GanPanel(QWidget):
                    GanSamples: self.on_samples, GanEpochEnd: self.on_epoch,
                    GanFinished: self.on_finished, RunStarted: self.on_judge_started,
                    Steps: self.on_judge_steps, RunFinished: self.on_judge,
-                   Timeline: self.on_timeline, Scored: self.on_scored,
+                   Timeline: self.on_timeline, GanScored: self.on_scored,
                    Message: self.say}.get(type(event))
         if handler is not None:
             handler(event)
@@ -285,7 +292,7 @@ class GanPanel(QWidget):
             classes = tuple(self.store.get(e.run_id).config.get("classes", ()))
             self.samples.set_frames(e.frames, classes)
 
-    def on_scored(self, e: Scored) -> None:
+    def on_scored(self, e: GanScored) -> None:
         self.scores.add(ScoreRow.of(f"now (epoch {e.epoch})", e.scores))
         self.say(Message(f"Scored the generator of epoch {e.epoch} (step {e.step})."))
 

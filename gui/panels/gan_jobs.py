@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from core.jobs import Message
 from core.runs.store import RunStore
 from core.training.config import TrainConfig
 from core.training.gan_config import GanConfig
@@ -26,15 +24,6 @@ class Timeline:
 @dataclass(frozen=True)
 class FidStatus:
     available: bool
-
-
-@dataclass(frozen=True)
-class Scored:
-    """The judge's verdict on a saved generator (core.gan_scores.GanScores in `scores`)."""
-
-    epoch: int
-    step: int
-    scores: Any
 
 
 def train_job(config: GanConfig, store: RunStore) -> Iterator:
@@ -68,28 +57,8 @@ def fid_job() -> Iterator:
     yield FidStatus(fid_available())
 
 
-def score_job(run_dir: Path, judge_dir: str, with_fid: bool, n: int = 1000) -> Iterator:
-    """Score the latest generator checkpoint of a run with a judge: n seeded samples against
-    n real images."""
-    import torch
+def score_job(run_dir: Path, judge_dir: str, with_fid: bool) -> Iterator:
+    """Score the latest generator checkpoint of a run with a judge (see core.gan_scoring)."""
+    from core.gan_scoring import score_run
 
-    from core.device import resolve_device
-    from core.gan_scores import Judge
-    from core.latent import sample_prior
-    from core.models.gan import generate, sample_labels
-    from core.runs.gan_checkpoint import load_generator
-    from core.training.gan_trainer import gan_data
-
-    yield Message("Scoring: loading the generator and the judge…")
-    g, spec, meta = load_generator(run_dir)
-    config = GanConfig.from_dict(meta["config"])
-    device = resolve_device(config.device)
-    judge = Judge.from_run(Path(judge_dir), device)
-    cpu = torch.Generator().manual_seed(config.seed + 1)
-    z = sample_prior(n, spec.latent_dim, config.prior, cpu)
-    fake = generate(g.to(device), z.to(device), sample_labels(spec, n, device=device))
-    yield None
-    images = gan_data(config, device).images
-    real = images[torch.randperm(len(images), generator=cpu)[:n].to(device)].float() / 255
-    yield None
-    yield Scored(meta["epoch"], meta["step"], judge.score(fake, real, with_fid=with_fid))
+    return score_run(run_dir, Path(judge_dir), with_fid)

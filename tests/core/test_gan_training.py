@@ -2,6 +2,7 @@
 a one-image dataset, scores that improve."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -9,13 +10,21 @@ import torch
 
 from core import latent
 from core.data.digits import load_digits
+from core.gan_scoring import score_run
 from core.runs.checkpoint import load_checkpoint
 from core.runs.gan_checkpoint import load_generator, load_samples
 from core.runs.store import RunStore
 from core.training import gan_trainer
 from core.training.config import TrainConfig
 from core.training.gan_config import PRIORS, GanConfig, problems
-from core.training.gan_events import GanEpochEnd, GanFinished, GanSamples, GanStarted, GanSteps
+from core.training.gan_events import (
+    GanEpochEnd,
+    GanFinished,
+    GanSamples,
+    GanScored,
+    GanStarted,
+    GanSteps,
+)
 from core.training.gan_step import METRICS
 from core.training.gan_trainer import train_gan
 from core.training.trainer import train
@@ -178,6 +187,18 @@ def test_scores_improve_over_epochs(tmp_path, judge_run):
     assert last.inception_score > first.inception_score + 1
     assert last.frechet_distance < 0.5 * first.frechet_distance
     assert last.classes_covered > first.classes_covered
+
+
+def test_a_stored_generator_is_scored_on_demand(tmp_path, judge_run):
+    events = run_events(replace(SMALL, epochs=1), RunStore(tmp_path))
+    started, done = events[0], events[-1]
+    scored = [e for e in score_run(done.run_dir, judge_run, False, n=200) if e is not None]
+    verdict = scored[-1]
+    assert isinstance(verdict, GanScored) and verdict.epoch == 1
+    assert verdict.step == started.steps_per_epoch
+    s = verdict.scores
+    assert s.class_histogram.sum() == pytest.approx(1) and 1 <= s.inception_score <= 10
+    assert math.isfinite(s.frechet_distance) and "lenet" in s.classifier
 
 
 def test_a_wrong_judge_creates_no_run(tmp_path):

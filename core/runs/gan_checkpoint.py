@@ -2,12 +2,13 @@
 
 An epoch checkpoint (`epoch-NNNN`, see core.runs.checkpoint) of a GAN run holds the generator
 (`generator.*`), the discriminator (`discriminator.*`) and, when EMA was on, the moving average
-of the generator (`ema.*`). Sample grids live in `samples/step-NNNNNNN.npz` (uint8 images and
-labels, no pickles).
+of the generator (`ema.*`). Sample grids live in `samples/step-NNNNNNN.npz` (uint8 images,
+labels and the grid's diversity; no pickles).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -45,21 +46,25 @@ def load_generator(
     return generator.to(device).eval(), spec, meta
 
 
-def save_samples(run_dir: Path, step: int, images: np.ndarray, labels: np.ndarray | None) -> Path:
-    """Write one sample grid (uint8 N x C x H x W, optional labels) of the timeline."""
+def save_samples(run_dir: Path, step: int, images: np.ndarray, labels: np.ndarray | None,
+                 diversity: float = math.nan) -> Path:
+    """Write one sample grid (uint8 N x C x H x W, optional labels, its diversity)."""
     folder = Path(run_dir) / SAMPLES_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"step-{step:07d}.npz"
     extra = {} if labels is None else {"labels": labels}
-    np.savez_compressed(path, images=images, step=np.int64(step), **extra)
+    np.savez_compressed(path, images=images, step=np.int64(step),
+                        diversity=np.float64(diversity), **extra)
     return path
 
 
-def load_samples(run_dir: Path) -> list[tuple[int, np.ndarray, np.ndarray | None]]:
-    """The sample timeline of a run: (step, uint8 images, labels or None), by step."""
+def load_samples(run_dir: Path) -> list[tuple[int, np.ndarray, np.ndarray | None, float]]:
+    """The sample timeline of a run: (step, uint8 images, labels or None, diversity or NaN
+    for grids saved without it), by step."""
     timeline = []
     for path in sorted((Path(run_dir) / SAMPLES_DIR).glob("step-*.npz")):
         with np.load(path, allow_pickle=False) as data:
             labels = data["labels"] if "labels" in data.files else None
-            timeline.append((int(data["step"]), data["images"], labels))
+            diversity = float(data["diversity"]) if "diversity" in data.files else math.nan
+            timeline.append((int(data["step"]), data["images"], labels, diversity))
     return timeline

@@ -166,8 +166,9 @@ class GanRun:
         images = self.sample(ref.z, ref.labels)
         grid = to_uint8(images)
         labels = None if ref.labels is None else ref.labels.cpu().numpy()
-        save_samples(self.run.dir, self.step, grid, labels)
-        return GanSamples(epoch, self.step, grid, labels, ref.diversity(images))
+        diversity = ref.diversity(images)
+        save_samples(self.run.dir, self.step, grid, labels, diversity)
+        return GanSamples(epoch, self.step, grid, labels, diversity)
 
     def epoch(self, epoch: int, log: list[GanSteps]) -> Iterator[GanSteps | GanSamples | None]:
         """One pass over the data; yields a tick per step, Steps and Samples when due."""

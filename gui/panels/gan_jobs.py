@@ -46,8 +46,7 @@ def judge_job(config: TrainConfig, store: RunStore) -> Iterator:
 def timeline_job(run_id: str, run_dir: Path) -> Iterator:
     from core.runs.gan_checkpoint import load_samples
 
-    yield Timeline(run_id, [Frame(step, images, labels)
-                            for step, images, labels in load_samples(run_dir)])
+    yield Timeline(run_id, [Frame(*grid) for grid in load_samples(run_dir)])
 
 
 def fid_job() -> Iterator:

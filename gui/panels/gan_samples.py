@@ -18,7 +18,7 @@ VARIED, NARROWING = 0.7, 0.35  # diversity thresholds: like the data, then colla
 
 @dataclass(frozen=True)
 class Frame:
-    """One grid of the timeline; `diversity` is NaN when unknown (grids loaded from disk)."""
+    """One grid of the timeline; `diversity` is NaN when unknown (grids of older runs)."""
 
     step: int
     images: np.ndarray  # uint8 N x C x H x W

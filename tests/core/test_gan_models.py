@@ -150,10 +150,11 @@ def test_gan_and_classifier_checkpoints_are_not_confused(tmp_path):
 def test_sample_timeline_round_trip(tmp_path):
     rng = np.random.default_rng(0)
     grids = {step: rng.integers(0, 256, (4, 1, 28, 28), dtype=np.uint8) for step in (50, 100)}
-    save_samples(tmp_path, 100, grids[100], np.arange(4))
+    save_samples(tmp_path, 100, grids[100], np.arange(4), 0.75)
     save_samples(tmp_path, 50, grids[50], None)
     timeline = load_samples(tmp_path)
-    assert [step for step, _, _ in timeline] == [50, 100]
+    assert [step for step, *_ in timeline] == [50, 100]
+    assert np.isnan(timeline[0][3]) and timeline[1][3] == 0.75
     assert np.array_equal(timeline[0][1], grids[50]) and timeline[0][2] is None
     assert np.array_equal(timeline[1][2], np.arange(4)) and timeline[1][1].dtype == np.uint8
     assert load_samples(tmp_path / "none") == []

@@ -84,6 +84,7 @@ def test_run_yields_events_logs_steps_and_saves_checkpoints_and_samples(tmp_path
     timeline = load_samples(done.run_dir)
     assert [t[0] for t in timeline] == [s.step for s in samples]
     assert np.array_equal(timeline[-1][1], samples[-1].images)
+    assert timeline[-1][3] == pytest.approx(samples[-1].diversity)
     ends = of(GanEpochEnd, events)
     assert [e.epoch for e in ends] == [1, 2] and ends[0].scores is None
     run = store.get(done.run_id)

@@ -117,12 +117,12 @@ def test_divergence_is_reported_and_the_next_job_runs(qtbot, gan):
     train(qtbot, gan, TINY)
     assert "finished" in gan.controls.status.text() and gan.runs.count() == 2
 
-    # look back at the diverged run: its sample grids come back from disk
+    # look back at the diverged run: its sample grids and their diversity come back from disk
     gan.runs.setCurrentRow(1)
     qtbot.waitUntil(lambda: gan.job is None and gan.shown == diverged.id, timeout=30_000)
     qtbot.waitUntil(lambda: len(gan.samples.frames) >= 2, timeout=30_000)
     assert [f.step for f in gan.samples.frames][:2] == [4, 8]
-    assert "not measured" in gan.samples.verdict.text()
+    assert "of real spread" in gan.samples.verdict.text()
 
     # overlay its curves, dashed, and take them away again
     gan.runs.item(1).setCheckState(Qt.CheckState.Checked)

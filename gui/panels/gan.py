@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGroupBox, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from core.jobs import Message
@@ -65,6 +64,11 @@ def has_checkpoint(run_dir: Path) -> bool:
     return any(Path(run_dir).glob("epoch-*.safetensors"))
 
 
+def describe_steps(e: GanSteps) -> str:
+    return (f"D loss {e.d_loss[-1]:.3f}  G loss {e.g_loss[-1]:.3f}  D(x) {e.d_real[-1]:.2f}  "
+            f"D(G(z)) {e.d_fake[-1]:.2f}  {e.steps_per_s:.0f} steps/s")
+
+
 class GanPanel(QWidget):
     title = "GAN"
 
@@ -73,7 +77,6 @@ class GanPanel(QWidget):
         self.compute, self.store = compute, store
         self.total_steps = 0
         self.prev_wall = 0.0
-        self.latest: GanSteps | None = None
         self.shown: str | None = None  # the run whose samples and scores are on screen
         self.error_box: QMessageBox | None = None
         self.form = GanForm()
@@ -82,10 +85,6 @@ class GanPanel(QWidget):
         self.samples = SamplesView()
         self.scores = ScoresView(store)
         self.runs = RunList(store, kind="gan")
-        self.text_timer = QTimer(self)
-        self.text_timer.setInterval(250)
-        self.text_timer.timeout.connect(self.show_progress)
-        self.text_timer.start()
         self.build()
         self.connect_signals()
         self.scores.set_dataset(self.form.config().dataset)
@@ -253,16 +252,7 @@ class GanPanel(QWidget):
         wall = step_walls(self.prev_wall, e.wall, len(e.step))
         self.prev_wall = e.wall
         self.plot_metrics({key: getattr(e, key) for key in METRICS}, e.step, wall)
-        self.latest = e
-
-    def show_progress(self) -> None:
-        """Progress bar and status line from the latest GanSteps, a few times a second."""
-        e, self.latest = self.latest, None
-        if e is None or self.job is None:
-            return
-        self.controls.show_epoch_steps(
-            e, self.total_steps, f"D loss {e.d_loss[-1]:.3f}  G loss {e.g_loss[-1]:.3f}  "
-            f"D(x) {e.d_real[-1]:.2f}  D(G(z)) {e.d_fake[-1]:.2f}  {e.steps_per_s:.0f} steps/s")
+        self.controls.show_steps_soon(e, self.total_steps, describe_steps)
 
     def on_samples(self, e: GanSamples) -> None:
         self.samples.add(Frame(e.step, e.images, e.labels, e.diversity))

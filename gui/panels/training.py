@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGroupBox, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from core.data.names import TORCHVISION_SETS
@@ -66,6 +65,11 @@ def overfit_job(config: TrainConfig):
     return overfit_one_batch(config)
 
 
+def describe_steps(e: Steps) -> str:
+    return (f"loss {e.loss[-1]:.4f}  grad norm {e.grad_norm[-1]:.3g}  "
+            f"{1000 * e.step_time:.1f} ms/step  {e.images_per_s:,.0f} images/s")
+
+
 class TrainingPanel(QWidget):
     title = "Training"
 
@@ -79,11 +83,6 @@ class TrainingPanel(QWidget):
                                 legends={"loss": (-5, 5), "acc": (-5, -30)})
         self.grid = ImageGrid(cell=40, empty_text="Validation predictions appear after epoch 1")
         self.runs = RunList(store)
-        self.latest: Steps | None = None
-        self.text_timer = QTimer(self)
-        self.text_timer.setInterval(250)
-        self.text_timer.timeout.connect(self.show_progress)
-        self.text_timer.start()
         self.build()
         self.connect_signals()
         self.running_changed(False)
@@ -238,16 +237,7 @@ class TrainingPanel(QWidget):
         b.extend("acc", "train", e.step, wall, e.acc)
         b.extend("lr", "lr", e.step, wall, e.lr, color=LR_COLOR)
         b.extend("speed", "images/s", e.step[-1], e.wall, e.images_per_s, color=(148, 103, 189))
-        self.latest = e
-
-    def show_progress(self) -> None:
-        """Progress bar and status line from the latest Steps, a few times a second."""
-        e, self.latest = self.latest, None
-        if e is None or self.job is None:
-            return
-        self.controls.show_epoch_steps(
-            e, self.total_steps, f"loss {e.loss[-1]:.4f}  grad norm {e.grad_norm[-1]:.3g}  "
-            f"{1000 * e.step_time:.1f} ms/step  {e.images_per_s:,.0f} images/s")
+        self.controls.show_steps_soon(e, self.total_steps, describe_steps)
 
     def on_epoch(self, e: EpochEnd) -> None:
         for plot, value in (("loss", e.val_loss), ("acc", e.val_acc)):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
@@ -31,6 +31,11 @@ class JobControls(QWidget):
         super().__init__()
         self.compute = compute
         self.job: int | None = None
+        self.pending: tuple | None = None  # the latest steps event to show, see show_steps_soon
+        self.text_timer = QTimer(self)
+        self.text_timer.setInterval(250)
+        self.text_timer.timeout.connect(self.show_pending)
+        self.text_timer.start()
         self.startable = True
         self.start_button = QPushButton(start_text)
         self.pause_button = QPushButton("Pause")
@@ -118,6 +123,17 @@ class JobControls(QWidget):
         self.progress.setValue(done)
         eta = wall / max(done, 1) * (total - done)
         self.progress.setFormat(f"{prefix}step {done}/{total}  ETA {eta:.0f} s")
+
+    def show_steps_soon(self, e, total: int, describe: Callable[[object], str]) -> None:
+        """Show a training event's progress at the next 4 Hz tick (the latest event wins), so
+        the labels do not repaint for every batch of steps."""
+        self.pending = (e, total, describe)
+
+    def show_pending(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None and self.job is not None:
+            e, total, describe = pending
+            self.show_epoch_steps(e, total, describe(e))
 
     def show_epoch_steps(self, e, total: int, text: str) -> None:
         """A training event's progress (its last `step` of `total`, `epoch`, time left from

@@ -29,18 +29,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tests.benchmarks.event_loop import wait  # noqa: E402 (needs the path above)
+
 REPEATS, FORWARDS, FRAMES = 30, 10, 16
-
-
-def wait(app, condition, timeout_s: float = 60.0) -> None:
-    """Run the event loop as an app does, sleeping until events come, until condition()."""
-    from PySide6.QtCore import QEventLoop
-
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the panel did not answer in time")
-        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
 
 
 def save_default_generator(store) -> None:

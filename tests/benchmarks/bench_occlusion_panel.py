@@ -23,15 +23,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from tests.benchmarks.event_loop import wait  # noqa: E402 (needs the path above)
+
 REPEATS = 15
-
-
-def wait(app, condition, timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the panel did not answer in time")
-        app.processEvents()
 
 
 def press_run(app, panel, painted: list[float]) -> tuple[float, float]:

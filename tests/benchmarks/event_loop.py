@@ -1,0 +1,17 @@
+"""The panel benchmarks' way to let the app run until something has happened."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+def wait(app, condition: Callable[[], object], timeout_s: float = 60.0) -> None:
+    """Run the event loop as an app does, sleeping until events come, until condition()."""
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the panel did not answer in time")
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)

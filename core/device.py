@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
 from core.training.config import DEVICES
@@ -18,9 +20,11 @@ def resolve_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def device_label(device: torch.device) -> str:
-    """Short human label for the status bar."""
+def device_label(device: torch.device, thread_counts: Sequence[int] = ()) -> str:
+    """Short human label for the status bar; `thread_counts`: those a tuner picks among."""
     if device.type == "cuda":
         return f"CUDA: {torch.cuda.get_device_name(device)}"
+    if len(thread_counts) > 1:
+        return f"CPU ({min(thread_counts)}-{max(thread_counts)} threads, tuned)"
     n = torch.get_num_threads()
     return f"CPU ({n} thread{'s' if n > 1 else ''})"

@@ -14,8 +14,12 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThread, Signal
+
+if TYPE_CHECKING:
+    from core.thread_tuner import ThreadTuner
 
 JobFactory = Callable[[], Iterator]
 
@@ -30,27 +34,22 @@ class Job:
     active: bool = False  # queued or being driven (not parked)
 
 
-def warm_up() -> str:
-    """Import torch and the core on this thread, run one small conv step, return the device.
-
-    Torch gets one thread fewer than the machine has cores, leaving one for drawing: on the
-    2-core machines here, two OpenMP threads driven from this thread fell to ~2 steps/s
-    whenever another process competed for the cores, against ~67 steps/s with one.
-    """
-    import os
-
+def warm_up() -> tuple[str, ThreadTuner]:
+    """Import torch and the core on this thread, run one small conv step; return the device's
+    label and the tuner that picks torch's thread count for this thread (core.thread_tuner)."""
     import torch
 
-    torch.set_num_threads(max(1, min(torch.get_num_threads(), (os.cpu_count() or 2) - 1)))
-
     from core.device import device_label, resolve_device
+    from core.thread_tuner import ThreadTuner, default_counts
     from core.training import sanity, trainer  # noqa: F401  (import cost paid here, not on Train)
 
     conv = torch.nn.Conv2d(1, 4, 3)
     opt = torch.optim.Adam(conv.parameters())  # the first optimizer imports torch._dynamo (~1 s)
     conv(torch.zeros(2, 1, 12, 12)).sum().backward()
     opt.step()
-    return device_label(resolve_device("auto"))
+    counts = default_counts(torch.get_num_threads())
+    label = device_label(resolve_device("auto"), counts)
+    return label, ThreadTuner(counts, torch.set_num_threads)
 
 
 class ComputeThread(QThread):
@@ -69,6 +68,7 @@ class ComputeThread(QThread):
         self._jobs: dict[int, Job] = {}
         self._quit = False
         self.device_label = ""
+        self.tuner: ThreadTuner | None = None
 
     def submit(self, factory: JobFactory) -> int:
         """Queue a job; `factory` is called on the compute thread and returns the generator."""
@@ -118,7 +118,7 @@ class ComputeThread(QThread):
 
     def run(self) -> None:
         try:
-            self.device_label = warm_up()
+            self.device_label, self.tuner = warm_up()
         except Exception as err:  # the app stays usable and says why
             self.failed.emit(0, f"PyTorch could not start: {err}", traceback.format_exc())
         self.ready.emit(self.device_label)
@@ -151,7 +151,11 @@ class ComputeThread(QThread):
             else:
                 if job.generator is None:
                     job.generator = job.factory()
+                if self.tuner:
+                    self.tuner.reset()
                 for item in job.generator:
+                    if self.tuner:
+                        self.tuner.tick()
                     if item is not None:
                         self.event.emit(job.id, item)
                     if job.cancelled:

@@ -103,7 +103,7 @@ def main() -> None:
         compute.stop()
         import torch
 
-        torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))  # as the compute thread
+        torch.set_num_threads(compute.tuner.best)  # as the compute thread last chose
         forward = bare_forward_ms(panel)
         store.close()
     median = statistics.median(first)

@@ -52,6 +52,10 @@ def test_train_pause_resume_stop(qtbot, panel):
     steps = panel.store.steps(runs[0].id)["step"]
     assert len(panel.store.runs()) == 1 and steps[0] == 0 and (steps[1:] - steps[:-1] == 1).all()
 
+    tuner = panel.compute.tuner  # it timed steps under each thread count it picks among
+    assert set(tuner.step_seconds) == set(tuner.counts) and tuner.best in tuner.counts
+    assert "tuned" in panel.compute.device_label or len(tuner.counts) == 1
+
 
 def test_short_run_draws_curves_predictions_and_exports(qtbot, window, panel, tmp_path):
     panel.form.set_config(SHORT)

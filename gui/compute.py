@@ -1,15 +1,18 @@
 """The one long-lived compute thread that runs every torch job.
 
 A job is a generator (see core.training.trainer): it yields None as a tick between steps and
-frozen events to show. The thread drives one job at a time; pause parks the generator (the
-thread is free for other jobs meanwhile), cancel closes it, and an exception becomes an error
-signal while the thread lives on. Signals reach the GUI thread through queued connections.
+frozen events to show. The thread drives one job at a time, in turns: a job that has had the
+thread for a slice (50 ms) while another waits goes to the back of the queue, so a strip or an
+occlusion map appears within a step of a training run that keeps going. Pause parks the
+generator, cancel closes it, and an exception becomes an error signal while the thread lives
+on. Signals reach the GUI thread through queued connections.
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from core.thread_tuner import ThreadTuner
 
 JobFactory = Callable[[], Iterator]
+SLICE_S = 0.05  # how long a job keeps the thread while another job waits for it
 
 
 @dataclass
@@ -134,6 +138,14 @@ class ComputeThread(QThread):
                     return None
                 self._cond.wait()
 
+    def _take_turns(self, job: Job) -> bool:
+        """Put the job behind the jobs that wait (if any) and say whether it was."""
+        with self._cond:
+            if not self._queue or job.cancelled:
+                return False
+            self._queue.append(job)
+            return True
+
     def _park(self, job: Job) -> bool:
         with self._cond:
             if job.paused and not job.cancelled:
@@ -141,7 +153,8 @@ class ComputeThread(QThread):
             return not job.active
 
     def _drive(self, job: Job) -> None:
-        """Advance the job until it ends, is cancelled or is paused (then it is parked)."""
+        """Advance the job until it ends, is cancelled, is paused (then it is parked) or its
+        turn ends with another job waiting (then it queues again)."""
         outcome = "finished"
         try:
             if job.cancelled:
@@ -153,6 +166,7 @@ class ComputeThread(QThread):
                     job.generator = job.factory()
                 if self.tuner:
                     self.tuner.reset()
+                turn_ends = time.perf_counter() + SLICE_S
                 for item in job.generator:
                     if self.tuner:
                         self.tuner.tick()
@@ -163,6 +177,8 @@ class ComputeThread(QThread):
                         outcome = "cancelled"
                         break
                     if job.paused and self._park(job):
+                        return
+                    if time.perf_counter() > turn_ends and self._queue and self._take_turns(job):
                         return
         except Exception as err:
             outcome = "failed"

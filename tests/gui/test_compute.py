@@ -1,0 +1,43 @@
+"""The compute thread shares itself between jobs: a short job runs while a long one goes on."""
+
+import time
+
+from tests.gui.conftest import start
+
+
+def endless(log: list[int], key: int):
+    """A long job: a tick every millisecond until cancelled; counts its steps in log[key]."""
+    while True:
+        time.sleep(0.001)
+        log[key] += 1
+        yield None
+
+
+def once(value: str):
+    yield value
+
+
+def test_a_short_job_runs_while_a_long_one_keeps_going(qtbot, compute):
+    start(qtbot, compute)
+    steps, seen = [0], []
+    compute.event.connect(lambda job, event: seen.append((job, event)))
+    long_job = compute.submit(lambda: endless(steps, 0))
+    qtbot.waitUntil(lambda: steps[0] > 100, timeout=10_000)
+    with qtbot.waitSignal(compute.done, timeout=10_000,
+                          check_params_cb=lambda job, outcome: outcome == "finished") as done:
+        short_job = compute.submit(lambda: once("strip"))
+    assert done.args[0] == short_job and (short_job, "strip") in seen
+    before = steps[0]
+    qtbot.waitUntil(lambda: steps[0] > before + 50, timeout=10_000)  # the long job goes on
+    with qtbot.waitSignal(compute.done, timeout=10_000):
+        compute.cancel(long_job)
+
+
+def test_two_long_jobs_take_turns(qtbot, compute):
+    start(qtbot, compute)
+    steps = [0, 0]
+    jobs = [compute.submit(lambda k=k: endless(steps, k)) for k in (0, 1)]
+    qtbot.waitUntil(lambda: min(steps) > 100, timeout=10_000)
+    for job in jobs:
+        with qtbot.waitSignal(compute.done, timeout=10_000):
+            compute.cancel(job)

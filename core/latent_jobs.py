@@ -54,6 +54,11 @@ class GeneratorCache:
             self._key = key
         return self._loaded
 
+    def holds_latest(self, run: RunRef) -> bool:
+        """Whether the loaded generator is the run's latest checkpoint (a run still training
+        writes a newer one each epoch)."""
+        return self._loaded is not None and self._key == _stamp(run)
+
 
 def _stamp(run: RunRef) -> tuple:
     """What identifies the checkpoint a run folder loads: its latest file and that file's mtime."""
@@ -137,6 +142,12 @@ def open_job(cache: GeneratorCache, run: RunRef, seeds: Sequence[int]) -> Iterat
     """Load the run's generator (once): its GeneratorInfo, then the draws of `seeds`."""
     yield info(run, cache.get(run))
     yield draws(cache, run, seeds)
+
+
+def refresh_job(cache: GeneratorCache, run: RunRef, seeds: Sequence[int]) -> Iterator:
+    """As open_job, when the run has a newer checkpoint than the one loaded; else nothing."""
+    if not cache.holds_latest(run):
+        yield from open_job(cache, run, seeds)
 
 
 def draws_job(cache: GeneratorCache, run: RunRef, seeds: Sequence[int]) -> Iterator:

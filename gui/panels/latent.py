@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from core.jobs import Message
 from core.latent_events import Draws, Endpoint, Frames, GeneratorInfo, RunRef
 from core.runs.store import RunStore
+from core.training.gan_events import GanEpochEnd, GanStarted
 from gui.compute import ComputeThread
 from gui.panels.latent_form import ENDS, MODE_LABELS, LatentForm
 from gui.panels.latent_jobs import LatentJobs
@@ -68,6 +69,8 @@ class LatentPanel(QWidget):
         self.frames_job: int | None = None
         self.frames_stale = False
         self.export_job: int | None = None
+        self.training: dict[int, str] = {}  # GAN training jobs and their run folders
+        self.behind = False  # the loaded run has a newer epoch to load
         self.error_box: QMessageBox | None = None
         self.build()
         for name, seed in zip(ENDS, self.seeds, strict=False):  # the first two draws
@@ -114,6 +117,7 @@ class LatentPanel(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self.picker.refresh()
+        self.behind = True  # trained on meanwhile, maybe by another process: look
         self.ensure_loaded()
 
     def refresh_runs(self) -> None:
@@ -135,14 +139,19 @@ class LatentPanel(QWidget):
         self.ensure_loaded()
 
     def ensure_loaded(self) -> None:
-        """Load the chosen run's generator and draw the grid, unless done, failed or busy."""
+        """Load the chosen run's generator and draw the grid, unless done, failed or busy;
+        when it is loaded but `behind`, load its newer epoch if it has one."""
         run = self.chosen
         if run is None or not self.isVisible() or self.load_job is not None \
-                or run == self.failed or (self.info and self.info.run == run):
+                or run == self.failed:
             return
         seeds, self.loading = self.seeds, run
-        self.load_job = self.compute.submit(lambda: self.jobs.open(run, seeds))
-        self.say("Loading the generator…")
+        if self.info is None or self.info.run != run:
+            self.load_job = self.compute.submit(lambda: self.jobs.open(run, seeds))
+            self.say("Loading the generator…")
+        elif self.behind:
+            self.load_job = self.compute.submit(lambda: self.jobs.refresh(run, seeds))
+        self.behind = False
 
     def redraw(self) -> None:
         if self.info is None or self.load_job is not None:
@@ -202,6 +211,13 @@ class LatentPanel(QWidget):
 
     # --- events --------------------------------------------------------------------------
     def on_event(self, job: int, event) -> None:
+        if isinstance(event, GanStarted):
+            self.training[job] = event.run_dir
+        elif isinstance(event, GanEpochEnd) and self.chosen \
+                and self.training.get(job) == self.chosen.run_dir:
+            self.behind = True  # the run in view is training: show its new epoch
+            self.failed = None if self.failed == self.chosen else self.failed  # (no epoch yet)
+            self.ensure_loaded()
         if job == self.load_job and self.loading != self.chosen:
             return  # another run was picked meanwhile: it loads next
         if job == self.load_job and isinstance(event, GeneratorInfo):
@@ -222,6 +238,7 @@ class LatentPanel(QWidget):
         self.say("Click two draws (or type seeds) to choose A and B.")
 
     def on_done(self, job: int, outcome: str) -> None:
+        self.training.pop(job, None)
         if job == self.load_job:
             self.load_job = None
             self.ensure_loaded()  # another run chosen meanwhile
@@ -281,8 +298,8 @@ class LatentPanel(QWidget):
             return
         self.sequence.set_frames(frames, self.info.classes)
         r = frames.request
-        self.say(f"{len(frames.images)} frames ({MODE_LABELS[r.mode]}): drag the slider, "
-                 "press Play, or click a frame.")
+        self.say(f"{len(frames.images)} frames ({MODE_LABELS[r.mode]}) from epoch "
+                 f"{self.info.epoch}: drag the slider, press Play, or click a frame.")
 
     def settled(self) -> bool:
         """The frames on screen are those of the current choices (nothing left to render)."""

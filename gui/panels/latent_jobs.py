@@ -28,6 +28,11 @@ class LatentJobs:
 
         return open_job(self.cache(), run, seeds)
 
+    def refresh(self, run: RunRef, seeds: Sequence[int]) -> Iterator:
+        from core.latent_jobs import refresh_job
+
+        return refresh_job(self.cache(), run, seeds)
+
     def draws(self, run: RunRef, seeds: Sequence[int]) -> Iterator:
         from core.latent_jobs import draws_job
 

@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch import nn
 
-from core.latent_events import Endpoint, PathRequest, RunRef
-from core.latent_jobs import GeneratorCache, draws, frames
+from core.latent_events import Draws, Endpoint, GeneratorInfo, PathRequest, RunRef
+from core.latent_jobs import GeneratorCache, draws, frames, refresh_job
 from core.models.gan import Generator
 from core.models.gan_spec import GanSpec
 from core.runs.checkpoint import CheckpointError, checkpoint_path, save_checkpoint
@@ -32,6 +32,17 @@ def test_the_generator_loads_once_until_its_checkpoint_changes(tmp_path):
     path = checkpoint_path(tmp_path, 1)
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     assert cache.get(run)[0] is not g
+
+
+def test_a_refresh_loads_only_a_newer_epoch(tmp_path):
+    run, cache = save_run(tmp_path), GeneratorCache()
+    assert [type(e) for e in refresh_job(cache, run, [1, 2])] == [GeneratorInfo, Draws]
+    assert list(refresh_job(cache, run, [1, 2])) == []  # nothing new
+    spec = cache.get(run)[1]
+    save_checkpoint(checkpoint_path(tmp_path, 2), nn.ModuleDict({"generator": Generator(spec)}),
+                    spec, META | {"epoch": 4})
+    info, grid = refresh_job(cache, run, [1, 2])
+    assert info.epoch == 4 and grid.seeds == (1, 2)
 
 
 def test_interpolation_ends_are_the_draws_of_its_seeds(tmp_path):

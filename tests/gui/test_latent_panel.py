@@ -212,3 +212,21 @@ def test_settings_round_trip(qtbot, gan_root, compute, tmp_path):
     assert second.form.to_dict() == first.form.to_dict()
     assert second.sequence.frame_ms() == round(1000 / 24)
     assert second.picker.run_id() == gan_root[1]["small"]
+
+
+def test_a_run_still_training_shows_each_new_epoch(qtbot, compute, tmp_path):
+    from core.training.gan_events import GanEpochEnd
+
+    panel = open_panel(qtbot, compute, tmp_path)
+    epochs: list[int] = []
+    compute.event.connect(lambda job, e: epochs.append(e.epoch)
+                          if isinstance(e, GanEpochEnd) else None)
+    config = GanConfig(**(TINY.to_dict() | {"epochs": 8}))
+    compute.submit(lambda: train_gan(config, panel.store))
+    qtbot.waitUntil(lambda: len(epochs) >= 1, timeout=30_000)
+    panel.picker.refresh()  # as showing the panel does
+    qtbot.waitUntil(lambda: panel.info is not None and panel.draws is not None, timeout=20_000)
+    first, seeds = panel.info.epoch, panel.draws.seeds
+    qtbot.waitUntil(lambda: panel.info.epoch == 8 and panel.settled(), timeout=60_000)
+    assert first < 8 and panel.draws.seeds == seeds, "same seeds, newer generator"
+    assert "epoch 8" in panel.picker.about.text() and "from epoch 8" in panel.status.text()

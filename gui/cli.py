@@ -86,12 +86,14 @@ def add_gan_commands(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--image-size", type=int)
     g.add_argument("--model", default=GanConfig.model, choices=GAN_MODELS)
     g.add_argument("--loss", default=GanConfig.loss, choices=GAN_LOSSES)
-    g.add_argument("--epochs", type=int, default=GanConfig.epochs)
+    g.add_argument("--epochs", type=int,
+                   help=f"default {GanConfig.epochs}; with --resume, the new total")
     g.add_argument("--batch-size", type=int, default=GanConfig.batch_size)
     g.add_argument("--seed", type=int, default=GanConfig.seed)
     g.add_argument("--device", default=GanConfig.device, choices=DEVICES)
     g.add_argument("--classifier", metavar="RUN", help="classifier run that judges each epoch")
     g.add_argument("--json", action="store_true", help="one JSON object per epoch on stdout")
+    g.add_argument("--resume", metavar="RUN_ID", help="continue a GAN run (its own settings)")
     s = sub.add_parser("sample", help="generate images of a GAN run into a .npy file")
     s.add_argument("--run", required=True, help="GAN run folder, checkpoint or run id")
     s.add_argument("--n", type=int, required=True)
@@ -207,16 +209,18 @@ def train_gan_command(args: argparse.Namespace) -> int:
     from core.runs.store import RunStore
     from core.training.gan_config import problems as gan_problems
     from core.training.gan_events import GanEpochEnd, GanFinished
-    from core.training.gan_trainer import train_gan
+    from core.training.gan_trainer import resume_config, train_gan
 
-    config = GanConfig(
+    store = RunStore(args.runs_dir)
+    epochs = GanConfig.epochs if args.epochs is None else args.epochs
+    config = resume_config(store, args.resume, args.epochs) if args.resume else GanConfig(
         dataset=args.dataset, data_root=args.data_root, image_size=args.image_size,
-        model=args.model, loss=args.loss, epochs=args.epochs, batch_size=args.batch_size,
+        model=args.model, loss=args.loss, epochs=epochs, batch_size=args.batch_size,
         seed=args.seed, device=args.device, classifier=args.classifier,
     )
     if found := gan_problems(config):
         raise ValueError("; ".join(found))
-    job = train_gan(config, RunStore(args.runs_dir))
+    job = train_gan(config, store, resume=args.resume)
     try:
         for event in job:
             if isinstance(event, GanEpochEnd):

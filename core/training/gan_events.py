@@ -19,6 +19,7 @@ class GanStarted:
     classes: tuple[str, ...]
     conditional: bool
     sample_labels: np.ndarray | None  # labels of the fixed sample grid (cGAN), else None
+    first_step: int = 0  # > 0 when a stopped run resumes
 
 
 @dataclass(frozen=True)

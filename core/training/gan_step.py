@@ -158,8 +158,34 @@ class Adversary:
         nets = {"generator": self.g, "discriminator": self.d}
         return nn.ModuleDict(nets | ({"ema": self.ema.model} if self.ema is not None else {}))
 
-    def optimizer_state(self) -> dict:
-        return {"d": self.opt_d.state_dict(), "g": self.opt_g.state_dict()}
+    def training_state(self) -> dict:
+        """What a checkpoint keeps besides the networks, so that a resumed run goes on as if
+        it had not stopped: both optimizers, the random stream, the schedule, the EMA's count
+        and the replayed fakes."""
+        state = {"d": self.opt_d.state_dict(), "g": self.opt_g.state_dict(),
+                 "rng": self.gen.get_state(), "schedule": [self.schedule.count,
+                                                           self.schedule.phase]}
+        if self.ema is not None:
+            state["ema_updates"] = self.ema.updates
+        if self.replay is not None and self.replay.images is not None:
+            r = self.replay
+            state["replay"] = {"images": r.images, "count": r.count} | (
+                {"labels": r.labels} if r.labels is not None else {})
+        return state
+
+    def restore(self, state: dict) -> None:
+        """Take up a training_state (checkpoints from before it kept only the optimizers)."""
+        self.opt_d.load_state_dict(state["d"])
+        self.opt_g.load_state_dict(state["g"])
+        if "rng" in state:
+            self.gen.set_state(state["rng"])
+        self.schedule.count, self.schedule.phase = state.get("schedule", (0, "d"))
+        if self.ema is not None:
+            self.ema.updates = state.get("ema_updates", 0)
+        if self.replay is not None and (replay := state.get("replay")):
+            self.replay.images = replay["images"].to(self.device)
+            self.replay.labels = replay["labels"].to(self.device) if "labels" in replay else None
+            self.replay.count = replay["count"]
 
     def latents(self, n: int) -> torch.Tensor:
         return sample_prior(n, self.spec.latent_dim, self.config.prior, self.gen)

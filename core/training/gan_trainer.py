@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Generator as Gen
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,14 +30,26 @@ from core.gan_scores import GanScores, Judge
 from core.latent import sample_prior
 from core.models.gan import generate, sample_labels
 from core.models.gan_spec import GanSpec
-from core.runs.checkpoint import checkpoint_path, save_checkpoint
-from core.runs.gan_checkpoint import save_samples
+from core.runs.checkpoint import (
+    checkpoint_path,
+    latest_checkpoint,
+    load_checkpoint,
+    load_optimizer_state,
+    save_checkpoint,
+)
+from core.runs.gan_checkpoint import load_samples, save_samples
 from core.runs.store import RunStore
 from core.training.data import DeviceData
 from core.training.gan_config import GanConfig, problems
 from core.training.gan_events import GanEpochEnd, GanFinished, GanSamples, GanStarted, GanSteps
 from core.training.gan_step import METRICS, Adversary
-from core.training.job import Diverged, MetricBuffer, first_bad_step, supervised
+from core.training.job import (
+    Diverged,
+    MetricBuffer,
+    first_bad_step,
+    seconds_before,
+    supervised,
+)
 from core.training.trainer import EMIT_INTERVAL
 
 SAMPLE_GRID = 64  # images of fixed latents per GanSamples event
@@ -95,7 +107,8 @@ class Reference(NamedTuple):
 class GanRun:
     """The state of one GAN run; `steps()` is the generator the compute thread drives."""
 
-    def __init__(self, config: GanConfig, store: RunStore, emit_interval: float) -> None:
+    def __init__(self, config: GanConfig, store: RunStore, emit_interval: float,
+                 resume: str | None = None) -> None:
         if found := problems(config):
             raise ValueError("invalid GAN configuration: " + "; ".join(found))
         self.config, self.store, self.emit_interval = config, store, emit_interval
@@ -115,8 +128,30 @@ class GanRun:
         self.scored = self.reference(SCORE_SAMPLES if self.judge else DIVERSITY_SAMPLES,
                                      config.seed + 1)
         self.meta = {"config": config.to_dict(), "classes": list(self.data.classes)}
-        self.run = store.create_run(self.meta | {"model": asdict(self.spec)}, kind="gan")
-        self.buffer, self.start, self.step = MetricBuffer(), time.perf_counter(), 0
+        self.buffer, self.start, self.step, self.first_epoch = (
+            MetricBuffer(), time.perf_counter(), 0, 1)
+        if resume:
+            self.restore(resume)
+        else:
+            self.run = store.create_run(self.meta | {"model": asdict(self.spec)}, kind="gan")
+
+    def restore(self, run_id: str) -> None:
+        """Continue a stored run from its latest epoch checkpoint: networks, optimizers, random
+        stream, schedule, EMA and replay as they were, up to `config.epochs`."""
+        self.run = self.store.get(run_id)
+        path = latest_checkpoint(self.run.dir)
+        if path is None:
+            raise ValueError(f"run {run_id} has no epoch checkpoint to resume from")
+        state, _, meta = load_checkpoint(path)
+        epoch = int(meta["epoch"])
+        if epoch >= self.config.epochs:
+            raise ValueError(f"run {run_id} has done {epoch} of {self.config.epochs} epochs: "
+                             "ask for more epochs to continue it")
+        self.adversary.networks().load_state_dict(state)
+        self.adversary.restore(load_optimizer_state(path) or {})
+        self.step, self.first_epoch = int(meta["step"]), epoch + 1
+        self.start -= seconds_before(self.store, run_id, epoch)
+        self.store.set_status(run_id, "running", f"resumed at epoch {epoch + 1}")
 
     def reference(self, n: int, seed: int) -> Reference:
         """n seeded latents (labels cycling over the classes for a cGAN) and up to n real
@@ -141,8 +176,15 @@ class GanRun:
         return GanStarted(
             self.run.id, str(self.run.dir), device_label(self.device), self.steps_per_epoch,
             self.steps_per_epoch * self.config.epochs, (d.channels, d.size, d.size), d.classes,
-            self.spec.conditional, None if labels is None else labels.cpu().numpy(),
+            self.spec.conditional, None if labels is None else labels.cpu().numpy(), self.step,
         )
+
+    def stored_samples(self) -> Iterator[GanSamples]:
+        """A resumed run's sample grids up to where it goes on, as they were first shown."""
+        for step, images, labels, diversity in load_samples(self.run.dir):
+            if step <= self.step:
+                yield GanSamples(-(-step // self.steps_per_epoch), step, images, labels,
+                                 diversity)
 
     def flush(self, epoch: int, log: list[GanSteps]) -> GanSteps:
         """One host copy of the buffered steps, logged; Diverged names the first bad step."""
@@ -194,13 +236,13 @@ class GanRun:
                           diversity=ref.diversity(images), scores=scores)
         meta = self.meta | {"epoch": epoch, "step": self.step}
         save_checkpoint(checkpoint_path(self.run.dir, epoch), self.adversary.networks(),
-                        self.spec, meta, self.adversary.optimizer_state())
+                        self.spec, meta, self.adversary.training_state())
         self.store.log_epoch(self.run.id, epoch, epoch_row(end))
         return end
 
     def epochs(self) -> Gen[Any, None, tuple[str, str]]:
         last: GanEpochEnd | None = None
-        for epoch in range(1, self.config.epochs + 1):
+        for epoch in range(self.first_epoch, self.config.epochs + 1):
             log: list[GanSteps] = []
             yield from self.epoch(epoch, log)
             last = self.end_epoch(epoch, log)
@@ -217,6 +259,8 @@ class GanRun:
 
     def steps(self) -> Iterator:
         yield self.started()
+        if self.step:
+            yield from self.stored_samples()
         status, message = yield from supervised(
             self.store, self.run.id, self.epochs(), lambda: self.step, self.diverged)
         self.store.set_status(self.run.id, status, message)
@@ -245,6 +289,17 @@ def summary(end: GanEpochEnd | None) -> str:
     return text
 
 
-def train_gan(config: GanConfig, store: RunStore, emit_interval: float = EMIT_INTERVAL) -> Iterator:
-    """Train a GAN: yields None per step (a tick) and events from core.training.gan_events."""
-    yield from GanRun(config, store, emit_interval).steps()
+def resume_config(store: RunStore, run_id: str, epochs: int | None = None) -> GanConfig:
+    """The stored configuration of a GAN run, optionally with more epochs."""
+    run = store.get(run_id)
+    if run.kind != "gan":
+        raise ValueError(f"run {run_id} is a {run.kind} run, not a GAN run")
+    config = GanConfig.from_dict(run.config["config"])
+    return config if epochs is None else replace(config, epochs=epochs)
+
+
+def train_gan(config: GanConfig, store: RunStore, emit_interval: float = EMIT_INTERVAL,
+              resume: str | None = None) -> Iterator:
+    """Train a GAN: yields None per step (a tick) and events from core.training.gan_events.
+    With `resume`, continue that stored run (see GanRun.restore)."""
+    yield from GanRun(config, store, emit_interval, resume).steps()

@@ -53,6 +53,16 @@ class MetricBuffer:
         return len(self.steps)
 
 
+def seconds_before(store: RunStore, run_id: str, epoch: int) -> float:
+    """The wall time a run had logged at the end of `epoch` (0 if none): where a resumed run's
+    clock goes on from."""
+    rows = store.epochs(run_id)
+    if "seconds" not in rows:
+        return 0.0
+    done = rows["seconds"][rows["epoch"] == epoch]
+    return float(done[-1]) if len(done) else 0.0
+
+
 def first_bad_step(steps: np.ndarray, *losses: np.ndarray) -> int | None:
     """The first step at which any of the losses is NaN or infinite, or None."""
     bad = np.flatnonzero(~np.all([np.isfinite(loss) for loss in losses], axis=0))

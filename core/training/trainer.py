@@ -33,7 +33,13 @@ from core.training.augment import augment
 from core.training.config import TrainConfig, problems
 from core.training.data import DeviceData, prepare_data
 from core.training.events import EpochEnd, Predictions, RunFinished, RunStarted, Steps
-from core.training.job import Diverged, MetricBuffer, first_bad_step, supervised
+from core.training.job import (
+    Diverged,
+    MetricBuffer,
+    first_bad_step,
+    seconds_before,
+    supervised,
+)
 from core.training.losses import Loss, make_loss
 from core.training.optim import gradient_norm, lr_factor, make_optimizer, make_schedule
 
@@ -192,6 +198,7 @@ class ClassifierRun:
             self.opt.load_state_dict(opt_state)
         epoch = int(meta["epoch"])
         self.step = epoch * self.steps_per_epoch
+        self.start -= seconds_before(self.store, run_id, epoch)
         self.schedule.last_epoch = self.step
         factor = lr_factor(self.config.schedule, self.step, self.steps_per_epoch,
                            self.config.epochs)

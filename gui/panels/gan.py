@@ -35,7 +35,7 @@ from gui.widgets.curves import OVERLAY_COLORS, CurveBoard, step_walls
 from gui.widgets.form import load_config, save_config
 from gui.widgets.job_controls import JobControls
 from gui.widgets.panel_frame import boxed, error_box, frame
-from gui.widgets.run_list import RunList
+from gui.widgets.run_list import RunList, continue_button
 from gui.widgets.scroll_column import scroll_column
 
 NOTE = (
@@ -115,7 +115,10 @@ class GanPanel(QWidget):
         runs_box = QGroupBox("Runs (check to overlay)")
         self.runs.setToolTip("Check a run to overlay its curves (dashed); select it to look "
                              "back at its samples and scores")
-        QVBoxLayout(runs_box).addWidget(self.runs)
+        self.continue_button = continue_button()
+        runs_layout = QVBoxLayout(runs_box)
+        runs_layout.addWidget(self.runs)
+        runs_layout.addWidget(self.continue_button)
         right = QVBoxLayout()
         right.addWidget(samples_box, 3)
         right.addWidget(runs_box, 1)
@@ -125,7 +128,7 @@ class GanPanel(QWidget):
 
     def connect_signals(self) -> None:
         c = self.controls
-        c.start_button.clicked.connect(self.start_training)
+        c.start_button.clicked.connect(lambda: self.start_training())
         c.event.connect(self.on_event)
         c.running_changed.connect(self.running_changed)
         c.finished.connect(lambda _: self.runs.refresh())
@@ -136,11 +139,13 @@ class GanPanel(QWidget):
         self.scores.train_button.clicked.connect(self.train_judge)
         self.scores.score_button.clicked.connect(self.score_now)
         self.runs.overlay.connect(self.overlay)
-        self.runs.currentItemChanged.connect(lambda *_: self.look_back())
+        self.runs.currentItemChanged.connect(self.selection_changed)
+        self.continue_button.clicked.connect(self.continue_run)
         self.tabs.currentChanged.connect(self.tab_changed)
 
     # --- actions -------------------------------------------------------------------------
-    def start_training(self) -> None:
+    def start_training(self, resume: str | None = None) -> None:
+        """Train the form's GAN, or go on with the stopped run `resume` (its own settings)."""
         if self.job is not None or self.form.issues():
             return
         config = self.form.config()
@@ -149,7 +154,14 @@ class GanPanel(QWidget):
         self.board.set_x_extent(None)
         self.samples.clear()
         self.total_steps, self.prev_wall = 0, 0.0
-        self.controls.run(lambda: gan_jobs.train_job(config, self.store), "Training the GAN")
+        self.controls.run(lambda: gan_jobs.train_job(config, self.store, resume),
+                          "Continuing the GAN" if resume else "Training the GAN")
+
+    def continue_run(self) -> None:
+        if (run_id := self.runs.resumable_id()) is None:
+            return
+        self.form.set_config(GanConfig.from_dict(self.store.get(run_id).config["config"]))
+        self.start_training(resume=run_id)
 
     def train_judge(self) -> None:
         source = self.form.source
@@ -163,6 +175,10 @@ class GanPanel(QWidget):
         run_dir, with_fid = self.store.get(run).dir, self.scores.fid.isChecked()
         self.tabs.setCurrentWidget(self.scores)
         self.controls.run(lambda: gan_jobs.score_job(run_dir, judge, with_fid), "Scoring")
+
+    def selection_changed(self) -> None:
+        self.look_back()
+        self.running_changed(self.controls.running)
 
     def look_back(self) -> None:
         """Show the selected run's stored samples (a job: reading them needs torch's module)
@@ -189,6 +205,7 @@ class GanPanel(QWidget):
         self.form.setEnabled(not running)
         scorable = self.shown is not None and has_checkpoint(self.store.get(self.shown).dir)
         self.scores.set_idle(not running, scorable)
+        self.continue_button.setEnabled(not running and self.runs.resumable_id() is not None)
 
     def form_changed(self, found: list[str]) -> None:
         self.controls.set_startable(not found)
@@ -227,7 +244,10 @@ class GanPanel(QWidget):
         # fixed y from 0 where values cannot be negative: no axis re-layout as the data comes
         self.board.from_zero = ("grad",) if wgan else ("loss", "prob", "grad")
         self.samples.clear(e.classes)
-        self.scores.set_rows([], e.classes)
+        self.scores.set_rows(stored_rows(self.store, e.run_id) if e.first_step else [],
+                             e.classes)
+        if e.first_step:  # a resumed run: its curves so far (its grids come as events)
+            self.prev_wall = self.plot_stored(e.run_id, e.first_step)
         self.shown = e.run_id
         c, h, w = e.image_shape
         self.controls.status.setText(
@@ -306,13 +326,22 @@ class GanPanel(QWidget):
             for name in self.overlay_names(run_id):
                 self.board.remove(name)
             return
+        color = OVERLAY_COLORS[hash(run_id) % len(OVERLAY_COLORS)]
+        self.plot_stored(run_id, None, f"{self.overlay_label(run_id)} ", color=color,
+                         dashed=True)
+
+    def plot_stored(self, run_id: str, before_step: int | None, prefix: str = "",
+                    **style) -> float:
+        """Draw a stored run's curves (the steps before `before_step`); returns the last
+        step's wall time."""
         steps = self.store.steps(run_id)
         if not len(steps.get("step", [])):
-            return
-        wall = np.cumsum(1 / steps["steps_per_s"])
-        color = OVERLAY_COLORS[hash(run_id) % len(OVERLAY_COLORS)]
-        self.plot_metrics(steps, steps["step"], wall, f"{self.overlay_label(run_id)} ",
-                          color=color, dashed=True)
+            return 0.0
+        keep = steps["step"] < (np.inf if before_step is None else before_step)
+        kept = {key: value[keep] for key, value in steps.items()}
+        wall = np.cumsum(1 / kept["steps_per_s"])
+        self.plot_metrics(kept, kept["step"], wall, prefix, **style)
+        return float(wall[-1]) if len(wall) else 0.0
 
     # --- settings ------------------------------------------------------------------------
     def save_settings(self, settings) -> None:

@@ -26,10 +26,10 @@ class FidStatus:
     available: bool
 
 
-def train_job(config: GanConfig, store: RunStore) -> Iterator:
+def train_job(config: GanConfig, store: RunStore, resume: str | None = None) -> Iterator:
     from core.training.gan_trainer import train_gan
 
-    return train_gan(config, store)
+    return train_gan(config, store, resume=resume)
 
 
 def judge_config(dataset: str, data_root: str | None) -> TrainConfig:

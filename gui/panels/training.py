@@ -22,7 +22,7 @@ from gui.widgets.form import load_config, save_config
 from gui.widgets.image_grid import ImageGrid
 from gui.widgets.job_controls import JobControls
 from gui.widgets.panel_frame import boxed, error_box, frame
-from gui.widgets.run_list import RunList
+from gui.widgets.run_list import RunList, continue_button
 
 NOTE = (
     "<b>What am I looking at?</b> Training minimizes the mean loss "
@@ -114,9 +114,7 @@ class TrainingPanel(QWidget):
         runs_box = QGroupBox("Runs (check to overlay)")
         runs_layout = QVBoxLayout(runs_box)
         runs_layout.addWidget(self.runs)
-        self.continue_button = QPushButton("Continue selected run")
-        self.continue_button.setToolTip("Resume a stopped or interrupted run from its last "
-                                        "epoch checkpoint")
+        self.continue_button = continue_button()
         runs_layout.addWidget(self.continue_button)
         preds_box = QGroupBox("Predictions (red = wrong)")
         QVBoxLayout(preds_box).addWidget(self.grid)
@@ -167,15 +165,8 @@ class TrainingPanel(QWidget):
         self.start(lambda: download_job(config.dataset, root, weights), "Downloading",
                    training=False)
 
-    def resumable(self) -> str | None:
-        """The selected run, if it was stopped or interrupted."""
-        run_id = self.runs.current_id()
-        if run_id and self.store.get(run_id).status in ("stopped", "interrupted"):
-            return run_id
-        return None
-
     def continue_run(self) -> None:
-        if (run_id := self.resumable()) is None:
+        if (run_id := self.runs.resumable_id()) is None:
             return
         config = TrainConfig.from_dict(self.store.get(run_id).config["config"])
         self.form.set_config(config)
@@ -184,7 +175,7 @@ class TrainingPanel(QWidget):
     def running_changed(self, running: bool) -> None:
         self.controls.set_startable(not self.form.issues())
         self.form.setEnabled(not running)
-        self.continue_button.setEnabled(not running and self.resumable() is not None)
+        self.continue_button.setEnabled(not running and self.runs.resumable_id() is not None)
 
     # --- events from the compute thread --------------------------------------------------
     def on_event(self, event: object) -> None:

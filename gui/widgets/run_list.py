@@ -5,12 +5,19 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton
 
 from core.runs.store import RunStore
 
 STATUS_MARK = {"finished": "✓", "running": "…", "stopped": "■", "diverged": "✗",
                "failed": "✗", "interrupted": "!", "early-stopped": "✓"}
+RESUMABLE = ("stopped", "interrupted")
+
+
+def continue_button() -> QPushButton:
+    button = QPushButton("Continue selected run")
+    button.setToolTip("Resume a stopped or interrupted run from its last epoch checkpoint")
+    return button
 
 
 class RunList(QListWidget):
@@ -51,6 +58,11 @@ class RunList(QListWidget):
     def current_id(self) -> str | None:
         item = self.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def resumable_id(self) -> str | None:
+        """The selected run, if it was stopped or interrupted (it can go on)."""
+        run_id = self.current_id()
+        return run_id if run_id and self.store.get(run_id).status in RESUMABLE else None
 
     def item_changed(self, item: QListWidgetItem) -> None:
         on = item.checkState() == Qt.CheckState.Checked

@@ -143,6 +143,31 @@ def test_stop_mid_run_keeps_the_run_and_its_checkpoints(tmp_path):
     assert g(torch.zeros(2, SMALL.latent_dim)).shape == (2, 1, 28, 28)
 
 
+@pytest.mark.parametrize("changes", [{}, {"model": "cgan", "replay": True,
+                                         "schedule": "adaptive"}])
+def test_a_stopped_run_resumes_as_if_it_had_not_stopped(tmp_path, changes):
+    config = replace(SMALL, batch_size=256, samples_every=3, **changes)
+    whole = run_events(config, RunStore(tmp_path / "whole"))[-1]
+    store = RunStore(tmp_path / "parts")
+    first = run_events(replace(config, epochs=1), store)[-1]
+    with pytest.raises(ValueError, match="ask for more epochs"):
+        next(train_gan(replace(config, epochs=1), store, resume=first.run_id))
+    events = [e for e in train_gan(config, store, resume=first.run_id) if e is not None]
+    started = of(GanStarted, events)[0]
+    assert started.run_id == first.run_id and events[-1].status == "finished"
+    assert started.first_step == started.steps_per_epoch
+    assert [e.epoch for e in of(GanEpochEnd, events)] == [2]
+    assert of(GanSteps, events)[0].wall > store.epochs(first.run_id)["seconds"][0]  # clock goes on
+    replayed = [e.step for e in of(GanSamples, events) if e.step <= started.first_step]
+    assert replayed == [s for s, *_ in load_samples(first.run_dir)][:len(replayed)] != []
+    (a, _, meta), (b, _, _) = load_checkpoint(whole.run_dir), load_checkpoint(first.run_dir)
+    assert meta["epoch"] == 2 and a.keys() == b.keys()
+    assert all(torch.equal(a[k], b[k]) for k in a), "same weights as the run never stopped"
+    steps = store.steps(first.run_id)["step"]
+    assert (steps == np.arange(2 * of(GanStarted, events)[0].steps_per_epoch)).all()
+    assert len(store.runs("gan")) == 1
+
+
 def test_absurd_learning_rate_diverges_naming_the_step(tmp_path):
     config = GanConfig(width=8, epochs=3, loss="minimax", d_optimizer="sgd", g_optimizer="sgd",
                        d_lr=10, g_lr=10)

@@ -50,6 +50,22 @@ def test_train_gan_without_a_judge_prints_no_scores(tmp_path, capsys):
     assert set(epoch) == EPOCH_KEYS
 
 
+def test_train_gan_resume_continues_the_same_run(tmp_path, capsys):
+    from core.runs.store import RunStore
+
+    common = ["--json", "--runs-dir", str(tmp_path)]
+    assert main(["train-gan", "--epochs", "1", "--model", "dcgan", "--batch-size", "256",
+                 *common]) == 0
+    first = json.loads(capsys.readouterr().out.splitlines()[-1])
+    run_id = RunStore(tmp_path).runs("gan")[0].id
+    assert main(["train-gan", "--resume", run_id, "--epochs", "2", *common]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["epoch"] for r in records[:-1]] == [2]
+    assert records[-1]["run_dir"] == first["run_dir"] and records[-1]["status"] == "finished"
+    assert main(["train-gan", "--resume", run_id, "--epochs", "2", *common]) == 1
+    assert "ask for more epochs" in capsys.readouterr().err
+
+
 def test_sample_writes_n_images_in_the_unit_range(runs, tmp_path):
     paths = [tmp_path / f"{name}.npy" for name in ("a", "b", "c")]
     for path, seed in zip(paths, (1, 1, 2), strict=True):
@@ -84,6 +100,7 @@ def test_interpolate_writes_a_strip_and_a_gif(runs, tmp_path):
 @pytest.mark.parametrize("args, words", [
     (["train-gan", "--epochs", "0"], "epochs must be between"),
     (["train-gan", "--classifier", "/nonexistent"], "not a classifier run"),
+    (["train-gan", "--resume", "nosuchrun"], "no run 'nosuchrun'"),
     (["sample", "--run", "/nonexistent", "--n", "3", "--out", "x.npy"], "no GAN run"),
     (["sample", "--run", "{gan}", "--n", "0", "--out", "x.npy"], "--n must be at least 1"),
     (["sample", "--run", "{gan}", "--n", "2", "--label", "12", "--out", "x.npy"], "0..9"),

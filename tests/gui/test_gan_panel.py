@@ -104,6 +104,29 @@ def test_train_shows_samples_and_curves_pause_resume_stop(qtbot, gan):
     assert gan.form.isEnabled() and gan.controls.start_button.isEnabled()
 
 
+def test_a_stopped_run_continues_with_its_curves_grids_and_scores(qtbot, gan):
+    gan.form.set_config(replace(TINY, epochs=100))
+    click(qtbot, gan.controls.start_button)
+    qtbot.waitUntil(lambda: gan.shown is not None
+                    and len(gan.store.epochs(gan.shown)["epoch"]) >= 1, timeout=60_000)
+    click(qtbot, gan.controls.stop_button)
+    qtbot.waitUntil(lambda: gan.job is None, timeout=30_000)
+    run_id, before = gan.shown, points(gan)
+    assert not gan.continue_button.isEnabled()  # nothing selected yet
+    gan.form.set_config(replace(TINY, loss="wgan"))  # the run goes on with its own settings
+    gan.runs.setCurrentRow(0)
+    qtbot.waitUntil(lambda: gan.job is None and gan.continue_button.isEnabled(), timeout=30_000)
+    click(qtbot, gan.continue_button)
+    assert gan.form.config().loss == TINY.loss and gan.form.config().epochs == 100
+    qtbot.waitUntil(lambda: points(gan) > before + 10, timeout=60_000)
+    frames = [f.step for f in gan.samples.frames]
+    assert frames[0] == TINY.samples_every and frames == sorted(frames)  # the old grids too
+    click(qtbot, gan.controls.stop_button)
+    qtbot.waitUntil(lambda: gan.job is None, timeout=30_000)
+    steps = gan.store.steps(run_id)["step"]
+    assert len(gan.store.runs("gan")) == 1 and (steps == range(len(steps))).all()
+
+
 def test_divergence_is_reported_and_the_next_job_runs(qtbot, gan):
     train(qtbot, gan, DIVERGING)
     box = gan.error_box

@@ -1,11 +1,13 @@
 """The one long-lived compute thread that runs every torch job.
 
 A job is a generator (see core.training.trainer): it yields None as a tick between steps and
-frozen events to show. The thread drives one job at a time, in turns: a job that has had the
-thread for a slice (50 ms) while another waits goes to the back of the queue, so a strip or an
-occlusion map appears within a step of a training run that keeps going. Pause parks the
-generator, cancel closes it, and an exception becomes an error signal while the thread lives
-on. Signals reach the GUI thread through queued connections.
+frozen events to show; a step ends with a tick or an event marked `ends_step` (the steps
+events that trainers yield in a tick's place), which is what Step counts. The thread drives
+one job at a time, in turns: a job that has had the thread for a slice (50 ms) while another
+waits goes to the back of the queue, so a strip or an occlusion map appears within a step of
+a training run that keeps going. Pause parks the generator, cancel closes it, and an
+exception becomes an error signal while the thread lives on. Signals reach the GUI thread
+through queued connections.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Job:
     factory: JobFactory
     generator: Iterator | None = None
     paused: bool = False
+    steps: int = 0  # steps a paused job may still take before it parks (Step)
     cancelled: bool = False
     active: bool = False  # queued or being driven (not parked)
 
@@ -89,6 +92,11 @@ class ComputeThread(QThread):
 
     def resume(self, job_id: int) -> None:
         self._wake(job_id, lambda job: setattr(job, "paused", False))
+
+    def step(self, job_id: int) -> None:
+        """Let a paused job take one more step, then park again."""
+        if self.is_paused(job_id):
+            self._wake(job_id, lambda job: setattr(job, "steps", job.steps + 1))
 
     def cancel(self, job_id: int) -> None:
         self._wake(job_id, lambda job: setattr(job, "cancelled", True))
@@ -146,9 +154,11 @@ class ComputeThread(QThread):
             self._queue.append(job)
             return True
 
-    def _park(self, job: Job) -> bool:
+    def _park(self, job: Job, step_ended: bool) -> bool:
+        """Park a paused job unless it has steps left to take; say whether it was parked."""
         with self._cond:
-            if job.paused and not job.cancelled:
+            job.steps = max(0, job.steps - step_ended)
+            if job.paused and not job.cancelled and not job.steps:
                 job.active = False
             return not job.active
 
@@ -176,7 +186,8 @@ class ComputeThread(QThread):
                         job.generator.close()
                         outcome = "cancelled"
                         break
-                    if job.paused and self._park(job):
+                    if job.paused and self._park(job, item is None or getattr(item, "ends_step",
+                                                                              False)):
                         return
                     if time.perf_counter() > turn_ends and self._queue and self._take_turns(job):
                         return

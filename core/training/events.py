@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -23,6 +24,7 @@ class RunStarted:
 class Steps:
     """Metrics of the steps since the previous Steps event (one array entry per step)."""
 
+    ends_step: ClassVar[bool] = True  # yielded in place of a step's tick (see gui.compute)
     epoch: int
     step: np.ndarray
     loss: np.ndarray

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -30,6 +30,8 @@ class GanSteps:
     for WGAN losses. wasserstein: mean critic(real) - mean critic(fake) (NaN for the other
     losses). A gradient norm is NaN at steps where that network was not updated.
     """
+
+    ends_step: ClassVar[bool] = True  # yielded in place of a step's tick (see gui.compute)
 
     epoch: int
     step: np.ndarray

@@ -40,6 +40,9 @@ class JobControls(QWidget):
         self.start_button = QPushButton(start_text)
         self.pause_button = QPushButton("Pause")
         self.stop_button = QPushButton("Stop")
+        self.step_button = QPushButton("Step")
+        self.step_button.setToolTip("While paused: one more step, then pause again "
+                                    "(Ctrl+Shift+P)")
         self.extra = list(extra)
         self.progress = QProgressBar()
         self.progress.setFormat("idle")
@@ -49,7 +52,8 @@ class JobControls(QWidget):
         # a fixed box: new text repaints the label alone instead of re-laying out the column
         self.status.setFixedHeight(3 * self.status.fontMetrics().lineSpacing() + 4)
         buttons = QHBoxLayout()
-        for b in (self.start_button, self.pause_button, self.stop_button, *self.extra):
+        for b in (self.start_button, self.pause_button, self.step_button, self.stop_button,
+                  *self.extra):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -58,15 +62,16 @@ class JobControls(QWidget):
         layout.addWidget(self.status)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
+        self.step_button.clicked.connect(self.step)
         compute.event.connect(self.on_event)
         compute.done.connect(self.on_done)
         compute.failed.connect(self.on_failed)
         self.update_buttons()
 
     def shortcuts(self, parent: QWidget) -> None:
-        """Ctrl+Return starts, Ctrl+P pauses or resumes, Ctrl+. stops."""
+        """Ctrl+Return starts, Ctrl+P pauses or resumes, Ctrl+Shift+P steps, Ctrl+. stops."""
         for keys, slot in (("Ctrl+Return", self.start_button.click), ("Ctrl+P", self.toggle_pause),
-                           ("Ctrl+.", self.stop)):
+                           ("Ctrl+Shift+P", self.step), ("Ctrl+.", self.stop)):
             QShortcut(QKeySequence(keys), parent, slot)
 
     @property
@@ -96,7 +101,12 @@ class JobControls(QWidget):
         else:
             self.compute.pause(self.job)
             self.pause_button.setText("Resume")
-            self.status.setText("Paused: the job waits at the current step.")
+            self.status.setText("Paused: the job waits at the current step; Step takes one more.")
+        self.step_button.setEnabled(self.compute.is_paused(self.job))
+
+    def step(self) -> None:
+        if self.job is not None:
+            self.compute.step(self.job)
 
     def stop(self) -> None:
         if self.job is not None:
@@ -113,6 +123,7 @@ class JobControls(QWidget):
             b.setEnabled(idle and self.startable)
         self.pause_button.setEnabled(not idle)
         self.stop_button.setEnabled(not idle)
+        self.step_button.setEnabled(False)
         self.pause_button.setText("Pause")
 
     def show_steps(self, done: int, total: int, wall: float, prefix: str = "") -> None:

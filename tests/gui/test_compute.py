@@ -41,3 +41,21 @@ def test_two_long_jobs_take_turns(qtbot, compute):
     for job in jobs:
         with qtbot.waitSignal(compute.done, timeout=10_000):
             compute.cancel(job)
+
+
+def test_step_lets_a_paused_job_take_exactly_one_step(qtbot, compute):
+    start(qtbot, compute)
+    steps = [0]
+    job = compute.submit(lambda: endless(steps, 0))
+    qtbot.waitUntil(lambda: steps[0] > 10, timeout=10_000)
+    compute.pause(job)
+    qtbot.wait(100)
+    paused_at = steps[0]
+    compute.step(job)
+    qtbot.waitUntil(lambda: steps[0] == paused_at + 1, timeout=10_000)
+    qtbot.wait(200)
+    assert steps[0] == paused_at + 1 and compute.is_paused(job)
+    compute.resume(job)
+    qtbot.waitUntil(lambda: steps[0] > paused_at + 20, timeout=10_000)
+    with qtbot.waitSignal(compute.done, timeout=10_000):
+        compute.cancel(job)

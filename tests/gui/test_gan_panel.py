@@ -87,7 +87,16 @@ def test_train_shows_samples_and_curves_pause_resume_stop(qtbot, gan):
     paused_at = points(gan)
     qtbot.wait(400)
     assert points(gan) == paused_at, "no steps while paused"
+    click(qtbot, gan.controls.step_button)  # one more step; it shows the steps held back too
+    qtbot.waitUntil(lambda: points(gan) > paused_at, timeout=10_000)
+    qtbot.wait(300)
+    stepped = points(gan)
+    click(qtbot, gan.controls.step_button)  # and now exactly one, then paused again
+    qtbot.waitUntil(lambda: points(gan) > stepped, timeout=10_000)
+    qtbot.wait(300)
+    assert points(gan) == stepped + 1 and gan.controls.pause_button.text() == "Resume"
     click(qtbot, gan.controls.pause_button)
+    assert not gan.controls.step_button.isEnabled()
 
     slider = gan.samples.slider
     slider.setValue(0)  # look back: the first grid, and it stays there as new ones arrive

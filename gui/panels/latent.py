@@ -161,13 +161,19 @@ class LatentPanel(QWidget):
         seeds = self.seeds
         self.load_job = self.compute.submit(lambda: self.jobs.draws(run, seeds))
 
+    def used_ends(self) -> tuple[str, ...]:
+        """The endpoints whose draw the path uses: a walk and a class path start from A only."""
+        return ENDS[:1] if self.form.path() in ("walk", "class") else ENDS
+
     def pick(self, i: int) -> None:
-        """A click on draw i: it becomes the next endpoint (A, then B, then A again...)."""
+        """A click on draw i: it becomes the next endpoint (A, then B, then A again...; always
+        A for a walk or a class path)."""
         if self.draws is None:
             return
-        labels = self.draws.labels
-        self.form.set_endpoint(self.next_end, self.draws.seeds[i], labels[i] if labels else None)
-        self.next_end = ENDS[1 - ENDS.index(self.next_end)]
+        labels, ends = self.draws.labels, self.used_ends()
+        end = self.next_end if self.next_end in ends else ends[0]
+        self.form.set_endpoint(end, self.draws.seeds[i], labels[i] if labels else None)
+        self.next_end = ENDS[1 - ENDS.index(end)]
         self.mark_draws()
 
     def choices_changed(self) -> None:
@@ -280,18 +286,19 @@ class LatentPanel(QWidget):
         self.mark_draws()
 
     def mark_draws(self) -> None:
-        """Frame A and B in the grid and name them in their captions."""
+        """Frame A and B (those the path uses) in the grid and name them in their captions."""
         d = self.draws
         if d is None:
             return
-        ends = {name: self.form.ends[name].endpoint() for name in ENDS}
+        ends = {name: self.form.ends[name].endpoint() for name in self.used_ends()}
         labels = d.labels or (None,) * len(d.seeds)
         marks = [" ".join(name for name, end in ends.items() if end == Endpoint(seed, label))
                  for seed, label in zip(d.seeds, labels, strict=True)]
         self.grid.set_marks([bool(m) for m in marks],
                             [f"{m}: {name}" if m else name
                              for m, name in zip(marks, self.draw_names, strict=True)])
-        self.hint.setText(f"Click a draw to make it {self.next_end}. Captions show seeds.")
+        end = self.next_end if self.next_end in ends else ENDS[0]
+        self.hint.setText(f"Click a draw to make it {end}. Captions show seeds.")
 
     def show_frames(self, frames: Frames) -> None:
         if self.info is None or frames.request.run != self.info.run:

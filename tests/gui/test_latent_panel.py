@@ -140,6 +140,11 @@ def test_random_walk_and_new_draws(qtbot, latent, gan_root):
     assert np.allclose(norms, norms[0], rtol=1e-4)  # a Gaussian walk keeps |z|
     latent.form.new_walk.click()
     assert not np.array_equal(settle(qtbot, latent), first)
+    for cell in (2, 5):  # a walk starts from A: every click picks A, and only A is framed
+        click(qtbot, latent.grid, latent.grid.cell_rect(cell))
+    assert latent.form.ends["A"].seed.value() == latent.draws.seeds[5]
+    assert latent.grid.highlight == [i == 5 for i in range(16)]
+    assert latent.grid.captions[5].startswith("A: ") and "B" not in "".join(latent.grid.captions)
     seeds = latent.draws.seeds
     latent.new_draws.click()
     qtbot.waitUntil(lambda: latent.draws.seeds != seeds, timeout=10_000)

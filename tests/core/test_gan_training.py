@@ -168,6 +168,24 @@ def test_a_stopped_run_resumes_as_if_it_had_not_stopped(tmp_path, changes):
     assert len(store.runs("gan")) == 1
 
 
+def test_a_run_stopped_mid_epoch_resumes_from_its_last_epoch(tmp_path):
+    store, config = RunStore(tmp_path), replace(SMALL, batch_size=256, epochs=3)
+    job = train_gan(config, store, emit_interval=0)
+    started = next(job)
+    ends = 0
+    for event in job:  # stop a few steps into epoch 2: those steps are logged, not saved
+        ends += isinstance(event, GanEpochEnd)
+        if ends and isinstance(event, GanSteps) and event.step[-1] > started.steps_per_epoch:
+            break
+    job.close()
+    events = [e for e in train_gan(config, store, resume=started.run_id) if e is not None]
+    assert of(GanStarted, events)[0].first_step == started.steps_per_epoch
+    assert [e.epoch for e in of(GanEpochEnd, events)] == [2, 3]
+    steps = store.steps(started.run_id)["step"]
+    assert (steps == np.arange(3 * started.steps_per_epoch)).all()  # the redone steps once
+    assert store.get(started.run_id).status == "finished"
+
+
 def test_absurd_learning_rate_diverges_naming_the_step(tmp_path):
     config = GanConfig(width=8, epochs=3, loss="minimax", d_optimizer="sgd", g_optimizer="sgd",
                        d_lr=10, g_lr=10)

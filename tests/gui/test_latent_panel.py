@@ -235,3 +235,16 @@ def test_a_run_still_training_shows_each_new_epoch(qtbot, compute, tmp_path):
     qtbot.waitUntil(lambda: panel.info.epoch == 8 and panel.settled(), timeout=60_000)
     assert first < 8 and panel.draws.seeds == seeds, "same seeds, newer generator"
     assert "epoch 8" in panel.picker.about.text() and "from epoch 8" in panel.status.text()
+
+
+def test_a_run_folder_from_elsewhere_opens(qtbot, gan_root, compute, tmp_path, monkeypatch):
+    panel = open_panel(qtbot, compute, tmp_path / "runs")  # an empty store
+    folder = tmp_path / "from a colleague"
+    shutil.copytree(RunStore(gan_root[0]).get(gan_root[1]["cgan"]).dir, folder)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    panel.picker.open_button.click()
+    qtbot.waitUntil(lambda: panel.info is not None and panel.settled(), timeout=20_000)
+    assert panel.picker.combo.currentText() == "folder from a colleague"
+    assert panel.info.conditional and len(panel.grid.images) == 16
+    panel.picker.refresh()  # as showing the panel does: the folder stays offered and chosen
+    assert panel.picker.ref().run_dir == str(folder)

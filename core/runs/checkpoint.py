@@ -45,11 +45,16 @@ def checkpoint_path(run_dir: Path, name: str | int) -> Path:
     return Path(run_dir) / f"{name}.safetensors"
 
 
-def latest_checkpoint(run_dir: Path) -> Path | None:
-    """The complete epoch checkpoint with the highest number in a run folder, if any."""
+def epoch_checkpoints(run_dir: Path) -> list[Path]:
+    """The complete epoch checkpoints of a run folder, oldest first."""
     done = [p for p in Path(run_dir).glob("epoch-*.safetensors")
             if _sidecar(_stem(p)).exists() and not p.name.endswith(".optim.safetensors")]
-    return max(done, key=lambda p: (len(p.name), p.name), default=None)
+    return sorted(done, key=lambda p: (len(p.name), p.name))
+
+
+def latest_checkpoint(run_dir: Path) -> Path | None:
+    """The complete epoch checkpoint with the highest number in a run folder, if any."""
+    return (epoch_checkpoints(run_dir) or [None])[-1]
 
 
 def save_checkpoint(path: Path, model: nn.Module, spec: Spec, meta: dict | None = None,

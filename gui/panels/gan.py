@@ -173,8 +173,9 @@ class GanPanel(QWidget):
         if judge is None or run is None:
             return
         run_dir, with_fid = self.store.get(run).dir, self.scores.fid.isChecked()
+        every = self.scores.every.isChecked()
         self.tabs.setCurrentWidget(self.scores)
-        self.controls.run(lambda: gan_jobs.score_job(run_dir, judge, with_fid), "Scoring")
+        self.controls.run(lambda: gan_jobs.score_job(run_dir, judge, with_fid, every), "Scoring")
 
     def selection_changed(self) -> None:
         self.look_back()

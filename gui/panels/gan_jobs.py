@@ -56,8 +56,9 @@ def fid_job() -> Iterator:
     yield FidStatus(fid_available())
 
 
-def score_job(run_dir: Path, judge_dir: str, with_fid: bool) -> Iterator:
-    """Score the latest generator checkpoint of a run with a judge (see core.gan_scoring)."""
+def score_job(run_dir: Path, judge_dir: str, with_fid: bool, every_epoch: bool) -> Iterator:
+    """Score the latest generator checkpoint of a run, or each epoch's, with a judge (see
+    core.gan_scoring)."""
     from core.gan_scoring import score_run
 
-    return score_run(run_dir, Path(judge_dir), with_fid)
+    return score_run(run_dir, Path(judge_dir), with_fid, every_epoch=every_epoch)

@@ -104,6 +104,9 @@ class ScoresView(QWidget):
         self.score_button = QPushButton("Score now")
         self.score_button.setToolTip("Score the latest saved generator of the selected (or last) "
                                      "run with the judge: 1000 samples")
+        self.every = QCheckBox("every epoch")
+        self.every.setToolTip("Score each epoch's saved generator, oldest first, on the same "
+                              "samples (a run trained without a judge gets its scores after)")
         self.fid = QCheckBox("standard FID")
         self.fid.setToolTip("Inception v3 features; offered when its weights are in the torch "
                             "cache (nothing is downloaded)")
@@ -131,7 +134,7 @@ class ScoresView(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("judge"))
         row.addWidget(self.judge, 1)
-        for w in (self.train_button, self.score_button, self.fid):
+        for w in (self.train_button, self.score_button, self.every, self.fid):
             row.addWidget(w)
         plot = self.histogram.getPlotItem()
         plot.addItem(self.bars)
@@ -180,6 +183,7 @@ class ScoresView(QWidget):
         self.train_button.setEnabled(idle)
         self.score_button.setEnabled(idle and scorable and self.judge_path() is not None)
         self.judge.setEnabled(idle)
+        self.every.setEnabled(idle)
 
     # --- rows ----------------------------------------------------------------------------
     def set_rows(self, rows: list[ScoreRow], classes: tuple[str, ...]) -> None:

@@ -234,15 +234,17 @@ def test_scores_improve_over_epochs(tmp_path, judge_run):
 
 
 def test_a_stored_generator_is_scored_on_demand(tmp_path, judge_run):
-    events = run_events(replace(SMALL, epochs=1), RunStore(tmp_path))
+    events = run_events(replace(SMALL, batch_size=256), RunStore(tmp_path))
     started, done = events[0], events[-1]
-    scored = [e for e in score_run(done.run_dir, judge_run, False, n=200) if e is not None]
-    verdict = scored[-1]
-    assert isinstance(verdict, GanScored) and verdict.epoch == 1
-    assert verdict.step == started.steps_per_epoch
-    s = verdict.scores
+    scored = of(GanScored, score_run(done.run_dir, judge_run, False, n=200))
+    assert len(scored) == 1 and scored[0].epoch == 2
+    assert scored[0].step == 2 * started.steps_per_epoch
+    s = scored[0].scores
     assert s.class_histogram.sum() == pytest.approx(1) and 1 <= s.inception_score <= 10
     assert math.isfinite(s.frechet_distance) and "lenet" in s.classifier
+    every = of(GanScored, score_run(done.run_dir, judge_run, False, n=200, every_epoch=True))
+    assert [e.epoch for e in every] == [1, 2]
+    assert every[-1].scores.frechet_distance == pytest.approx(s.frechet_distance)  # same z
 
 
 def test_a_wrong_judge_creates_no_run(tmp_path):

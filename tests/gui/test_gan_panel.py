@@ -192,6 +192,11 @@ def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
     assert scores.table.rowCount() == 2 and scores.rows[1].when == "now (epoch 1)"
     assert gan.fid_job is not None  # the FID check ran when the Scores tab first showed
     assert 1 <= scores.rows[1].inception_score <= 10
+    scores.every.setChecked(True)  # each epoch's checkpoint: the one epoch of this run here
+    click(qtbot, scores.score_button)
+    qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)
+    assert [r.when for r in scores.rows[2:]] == ["now (epoch 1)"]
+    assert scores.rows[2].frechet_distance == scores.rows[1].frechet_distance  # same samples
 
 
 def test_settings_round_trip(idle, tmp_path):

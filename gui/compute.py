@@ -41,6 +41,11 @@ class Job:
     active: bool = False  # queued or being driven (not parked)
 
 
+def ends_step(item: object) -> bool:
+    """Whether a job's item closes a step: a tick, or a steps event yielded in its place."""
+    return item is None or getattr(item, "ends_step", False)
+
+
 def warm_up() -> tuple[str, ThreadTuner]:
     """Import torch and the core on this thread, run one small conv step; return the device's
     label and the tuner that picks torch's thread count for this thread (core.thread_tuner)."""
@@ -186,8 +191,7 @@ class ComputeThread(QThread):
                         job.generator.close()
                         outcome = "cancelled"
                         break
-                    if job.paused and self._park(job, item is None or getattr(item, "ends_step",
-                                                                              False)):
+                    if job.paused and self._park(job, ends_step(item)):
                         return
                     if time.perf_counter() > turn_ends and self._queue and self._take_turns(job):
                         return

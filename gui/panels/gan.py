@@ -144,11 +144,11 @@ class GanPanel(QWidget):
         self.tabs.currentChanged.connect(self.tab_changed)
 
     # --- actions -------------------------------------------------------------------------
-    def start_training(self, resume: str | None = None) -> None:
-        """Train the form's GAN, or go on with the stopped run `resume` (its own settings)."""
-        if self.job is not None or self.form.issues():
+    def start_training(self, config: GanConfig | None = None, resume: str | None = None) -> None:
+        """Train the form's GAN, or go on with the stopped run `resume` (with its `config`)."""
+        if self.job is not None or (config is None and self.form.issues()):
             return
-        config = self.form.config()
+        config = config or self.form.config()
         self.board.clear_curves(keep={n for r in self.runs.checked()
                                       for n in self.overlay_names(r)})
         self.board.set_x_extent(None)
@@ -160,8 +160,9 @@ class GanPanel(QWidget):
     def continue_run(self) -> None:
         if (run_id := self.runs.resumable_id()) is None:
             return
-        self.form.set_config(GanConfig.from_dict(self.store.get(run_id).config["config"]))
-        self.start_training(resume=run_id)
+        config = GanConfig.from_dict(self.store.get(run_id).config["config"])
+        self.form.set_config(config)
+        self.start_training(config, resume=run_id)
 
     def train_judge(self) -> None:
         source = self.form.source

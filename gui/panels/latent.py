@@ -165,13 +165,16 @@ class LatentPanel(QWidget):
         """The endpoints whose draw the path uses: a walk and a class path start from A only."""
         return ENDS[:1] if self.form.path() in ("walk", "class") else ENDS
 
+    def end_to_pick(self) -> str:
+        """The endpoint the next click on a draw sets."""
+        return self.next_end if self.next_end in self.used_ends() else ENDS[0]
+
     def pick(self, i: int) -> None:
         """A click on draw i: it becomes the next endpoint (A, then B, then A again...; always
         A for a walk or a class path)."""
         if self.draws is None:
             return
-        labels, ends = self.draws.labels, self.used_ends()
-        end = self.next_end if self.next_end in ends else ends[0]
+        labels, end = self.draws.labels, self.end_to_pick()
         self.form.set_endpoint(end, self.draws.seeds[i], labels[i] if labels else None)
         self.next_end = ENDS[1 - ENDS.index(end)]
         self.mark_draws()
@@ -222,7 +225,8 @@ class LatentPanel(QWidget):
         elif isinstance(event, GanEpochEnd) and self.chosen \
                 and self.training.get(job) == self.chosen.run_dir:
             self.behind = True  # the run in view is training: show its new epoch
-            self.failed = None if self.failed == self.chosen else self.failed  # (no epoch yet)
+            if self.failed == self.chosen:  # it had no epoch to load yet
+                self.failed = None
             self.ensure_loaded()
         if job == self.load_job and self.loading != self.chosen:
             return  # another run was picked meanwhile: it loads next
@@ -297,8 +301,7 @@ class LatentPanel(QWidget):
         self.grid.set_marks([bool(m) for m in marks],
                             [f"{m}: {name}" if m else name
                              for m, name in zip(marks, self.draw_names, strict=True)])
-        end = self.next_end if self.next_end in ends else ENDS[0]
-        self.hint.setText(f"Click a draw to make it {end}. Captions show seeds.")
+        self.hint.setText(f"Click a draw to make it {self.end_to_pick()}. Captions show seeds.")
 
     def show_frames(self, frames: Frames) -> None:
         if self.info is None or frames.request.run != self.info.run:

@@ -55,22 +55,17 @@ def seen(marks: dict[str, float], event) -> None:
 
 def gui(epochs: int) -> dict:
     """Train in a shown GAN panel at window size, curves and samples live."""
-    from event_loop import wait
+    from event_loop import shown_panel, wait
 
     from core.runs.store import RunStore
     from core.training.gan_config import GanConfig
     from core.training.gan_events import GanFinished, GanSteps
     from gui.app import make_app
-    from gui.compute import ComputeThread
     from gui.panels.gan import GanPanel
 
     app = make_app()
     store = RunStore(Path(tempfile.mkdtemp(prefix="bench-gan-panel-")))
-    compute = ComputeThread()
-    panel = GanPanel(compute, store)
-    panel.resize(1500, 900)
-    panel.show()
-    compute.start()
+    compute, panel = shown_panel(GanPanel, store, (1500, 900))
     wait(app, lambda: bool(compute.device_label))
     panel.form.set_config(GanConfig(epochs=epochs))
     marks: dict[str, float] = {}

@@ -29,7 +29,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.benchmarks.event_loop import wait  # noqa: E402 (needs the path above)
+from tests.benchmarks.event_loop import shown_panel, wait  # noqa: E402 (needs the path above)
 
 REPEATS, FORWARDS, FRAMES = 30, 10, 16
 
@@ -150,7 +150,6 @@ def strip_ms(app, panel, seed: int, clock: Clock) -> tuple[float, float, float]:
 def main() -> None:
     from core.runs.store import RunStore
     from gui.app import make_app
-    from gui.compute import ComputeThread
     from gui.panels.latent import LatentPanel
 
     app, clock = make_app(), Clock()
@@ -159,11 +158,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = RunStore(Path(tmp))
         save_default_generator(store)
-        compute = ComputeThread()
-        panel = LatentPanel(compute, store)
-        panel.resize(1400, 860)
-        panel.show()
-        compute.start()
+        compute, panel = shown_panel(LatentPanel, store)
         wait(app, lambda: panel.info is not None and panel.sequence.frames is not None)
         record_panel(compute, panel, clock)
         panel.form.steps.set(FRAMES)

@@ -23,7 +23,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.benchmarks.event_loop import wait  # noqa: E402 (needs the path above)
+from tests.benchmarks.event_loop import shown_panel, wait  # noqa: E402 (needs the path above)
 
 REPEATS = 15
 
@@ -80,7 +80,6 @@ def bare_forward_ms(panel) -> float:
 def main() -> None:
     from core.runs.store import RunStore
     from gui.app import make_app
-    from gui.compute import ComputeThread
     from gui.panels.occlusion import OcclusionPanel
     from tests.gui.occlusion_steps import save_untrained_run
 
@@ -88,11 +87,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = RunStore(Path(tmp))
         save_untrained_run(store)
-        compute = ComputeThread()
-        panel = OcclusionPanel(compute, store)
-        panel.resize(1400, 860)
-        panel.show()
-        compute.start()
+        compute, panel = shown_panel(OcclusionPanel, store)
         wait(app, lambda: compute.device_label and panel.preview is None
              and panel.view.info is not None)
         painted: list[float] = []

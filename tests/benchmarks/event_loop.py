@@ -1,4 +1,5 @@
-"""The panel benchmarks' way to let the app run until something has happened."""
+"""The panel benchmarks' shared steps: a shown panel with its compute thread, and a way to let
+the app run until something has happened."""
 
 from __future__ import annotations
 
@@ -15,3 +16,16 @@ def wait(app, condition: Callable[[], object], timeout_s: float = 60.0) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError("the panel did not answer in time")
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+
+
+def shown_panel(cls, store, size: tuple[int, int] = (1400, 860)):
+    """(compute thread, panel): a `cls` panel on `store` shown at window size, its thread
+    started (stop it when done)."""
+    from gui.compute import ComputeThread
+
+    compute = ComputeThread()
+    panel = cls(compute, store)
+    panel.resize(*size)
+    panel.show()
+    compute.start()
+    return compute, panel

@@ -35,6 +35,7 @@ def test_run_fills_the_map_probe_and_export(qtbot, occ, tmp_path, monkeypatch):
     m = occ.view.maps
     assert m.done == m.total == 12 * 12 and not np.isnan(m.probability).any()
     assert "Done" in occ.status.text() and occ.view.info.image.shape == (1, 28, 28)
+    assert not occ.view.dirty  # the whole map is drawn when the status says Done
     assert occ.predicted.prediction.text().count("%") == 5
     for choice in range(occ.view.map_choice.count()):  # every map draws
         occ.view.map_choice.setCurrentIndex(choice)

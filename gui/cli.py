@@ -74,11 +74,14 @@ def parser() -> argparse.ArgumentParser:
     add_gan_commands(sub)
     tour = sub.add_parser("tour", help="save a screenshot of every panel (offscreen)")
     tour.add_argument("--out", type=Path, required=True)
+    for command in sub.choices.values():  # also after the command's name, as its usage shows
+        command.add_argument("--runs-dir", type=Path, default=argparse.SUPPRESS,
+                             help="run store folder (or DEEPSCOPE_RUNS_DIR)")
     return p
 
 
 def add_gan_commands(sub: argparse._SubParsersAction) -> None:
-    """train-gan, sample and interpolate; each also takes --runs-dir after its name."""
+    """train-gan, sample and interpolate."""
     g = sub.add_parser("train-gan", help="train a GAN headless")
     g.add_argument("--dataset", default=GanConfig.dataset,
                    help=f"{', '.join(DATASETS)} or {FOLDER_PREFIX}PATH")
@@ -108,9 +111,6 @@ def add_gan_commands(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--label", type=int, help="cGAN: the class along the path (default 0)")
     i.add_argument("--out", type=Path, required=True, help="PNG strip")
     i.add_argument("--gif", type=Path, help="also an animated GIF of the frames")
-    for command in (g, s, i):
-        command.add_argument("--runs-dir", type=Path, default=argparse.SUPPRESS,
-                             help="run store folder (or DEEPSCOPE_RUNS_DIR)")
 
 
 def config_from(args: argparse.Namespace) -> TrainConfig:

@@ -147,6 +147,13 @@ class RunStore:
         with self._lock:
             return self._info(self._require(run_id))
 
+    def config_of(self, run_id: str, kind: str) -> dict:
+        """The settings a run of `kind` was started with; ValueError for a run of another kind."""
+        run = self.get(run_id)
+        if run.kind != kind:
+            raise ValueError(f"run {run_id} is a {run.kind} run, not a {kind} run")
+        return run.config["config"]
+
     def steps(self, run_id: str) -> dict[str, np.ndarray]:
         """Step metrics as columns sorted by "step"; NaN where a step lacks a metric."""
         return self._read(run_id, "step")

@@ -291,10 +291,7 @@ def summary(end: GanEpochEnd | None) -> str:
 
 def resume_config(store: RunStore, run_id: str, epochs: int | None = None) -> GanConfig:
     """The stored configuration of a GAN run, optionally with more epochs."""
-    run = store.get(run_id)
-    if run.kind != "gan":
-        raise ValueError(f"run {run_id} is a {run.kind} run, not a GAN run")
-    config = GanConfig.from_dict(run.config["config"])
+    config = GanConfig.from_dict(store.config_of(run_id, "gan"))
     return config if epochs is None else replace(config, epochs=epochs)
 
 

@@ -320,5 +320,5 @@ def train(
 
 def resume_config(store: RunStore, run_id: str, epochs: int | None = None) -> TrainConfig:
     """The stored configuration of a run, optionally with more epochs."""
-    config = TrainConfig.from_dict(store.get(run_id).config["config"])
+    config = TrainConfig.from_dict(store.config_of(run_id, "classifier"))
     return replace(config, epochs=epochs) if epochs else config

@@ -160,7 +160,7 @@ class GanPanel(QWidget):
     def continue_run(self) -> None:
         if (run_id := self.runs.resumable_id()) is None:
             return
-        config = GanConfig.from_dict(self.store.get(run_id).config["config"])
+        config = GanConfig.from_dict(self.store.config_of(run_id, "gan"))
         self.form.set_config(config)
         self.start_training(config, resume=run_id)
 

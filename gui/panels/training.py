@@ -168,7 +168,7 @@ class TrainingPanel(QWidget):
     def continue_run(self) -> None:
         if (run_id := self.runs.resumable_id()) is None:
             return
-        config = TrainConfig.from_dict(self.store.get(run_id).config["config"])
+        config = TrainConfig.from_dict(self.store.config_of(run_id, "classifier"))
         self.form.set_config(config)
         self.start(lambda: resume_job(config, self.store, run_id), "Continuing")
 

@@ -100,6 +100,11 @@ def test_newest_first_kind_and_status(store: RunStore) -> None:
     assert (got.status, got.message) == ("diverged", "loss is NaN at step 12")
     with pytest.raises(ValueError, match="unknown run status"):
         store.set_status(a.id, "exploded")
+    gan = store.create_run({"config": {"loss": "ns"}}, kind="gan")
+    assert store.config_of(gan.id, "gan") == {"loss": "ns"}
+    with pytest.raises(ValueError, match="is a gan run, not a classifier run"):
+        store.config_of(gan.id, "classifier")  # e.g. train --resume given a GAN run
+    store.delete(gan.id)
     store.delete(b.id)
     assert not b.dir.exists() and [r.id for r in store.runs()] == [c.id, a.id]
 

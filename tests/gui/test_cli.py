@@ -44,8 +44,8 @@ def test_bad_input_exits_non_zero_with_a_clear_message(tmp_path, args, words):
 
 
 def test_diverging_run_exits_non_zero_and_keeps_its_steps(tmp_path, capsys):
-    code = main(["--runs-dir", str(tmp_path), "train", "--model", "mlp", "--optimizer", "sgd",
-                 "--loss", "hinge", "--lr", "10", "--epochs", "3", "--json"])
+    code = main(["train", "--model", "mlp", "--optimizer", "sgd", "--loss", "hinge", "--lr", "10",
+                 "--epochs", "3", "--json", "--runs-dir", str(tmp_path)])  # as its usage reads
     final = json.loads(capsys.readouterr().out.splitlines()[-1])
     assert code == 3 and final["status"] == "diverged"
     bad_step = int(final["message"].split("at step ")[1].split()[0])

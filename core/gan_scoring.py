@@ -28,7 +28,8 @@ def score_run(run_dir: Path, judge_dir: Path, with_fid: bool, n: int = 1000,
     paths = epoch_checkpoints(run_dir) if every_epoch else [Path(run_dir)]
     if not paths:
         raise CheckpointError(f"{run_dir} holds no epoch checkpoint to score")
-    spec, meta = load_generator(paths[-1])[1:]
+    last = load_generator(paths[-1])
+    spec, meta = last[1:]
     config = GanConfig.from_dict(meta["config"])
     device = resolve_device(config.device)
     judge = Judge.from_run(judge_dir, device)
@@ -39,7 +40,7 @@ def score_run(run_dir: Path, judge_dir: Path, with_fid: bool, n: int = 1000,
     real = images[torch.randperm(len(images), generator=cpu)[:n].to(device)].float() / 255
     for k, path in enumerate(paths, 1):
         yield Message(f"Scoring checkpoint {k} of {len(paths)}…")
-        g, _, meta = load_generator(path)
+        g, _, meta = last if path == paths[-1] else load_generator(path)
         fake = generate(g.to(device), z, labels)
         yield None
         yield GanScored(meta["epoch"], meta["step"], judge.score(fake, real, with_fid=with_fid))

@@ -88,6 +88,7 @@ def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
         wait_for(app, lambda: panel.job is None)
         app.processEvents()
         panel.board.redraw_all()
+        panel.predictions.flush()
         show_occlusion(app, window.panels[1])
         window.tabs.setCurrentWidget(window.panels[2])
         show_gan(app, window.panels[2])

@@ -4,13 +4,12 @@ the probed window, and export as PNG, SVG or .npy."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from core.occlusion_events import ImageInfo
 from gui.widgets.svg_export import save_svg
+from gui.widgets.throttle import Throttle
 
 MAPS = ("probability of target", "drop", "most probable class", "pixel attribution")
 CLASS_COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -68,17 +68,13 @@ class MapView(QWidget):
         self.info: ImageInfo | None = None
         self.maps = None  # the latest core.occlusion.OcclusionMaps
         self.dirty = False
-        self.drawn_at = 0.0
         self.diverging = fading_diverging()
         self.build()
         self.map_choice.currentIndexChanged.connect(self.mark_dirty)
         self.grey.toggled.connect(self.draw_image)
         self.opacity.valueChanged.connect(self.opacity_changed)
         self.graphics.scene().sigMouseClicked.connect(self.scene_clicked)
-        self.timer = QTimer(self)
-        self.timer.setInterval(int(FRAME_S * 1000))
-        self.timer.timeout.connect(self.redraw)
-        self.timer.start()
+        self.frames = Throttle(FRAME_S, lambda _: self.redraw(), self)
 
     def build(self) -> None:
         self.map_choice = QComboBox()
@@ -149,7 +145,8 @@ class MapView(QWidget):
         """A new image: drawn at once, without a map until `set_maps` (which draws at once).
         The same image again (Run after its preview) keeps the picture: one repaint fewer."""
         same = self.info is not None and np.array_equal(self.info.image, info.image)
-        self.info, self.drawn_at = info, 0.0
+        self.info = info
+        self.frames.reset()
         self.box_item.hide()
         if same:
             return
@@ -162,8 +159,7 @@ class MapView(QWidget):
     def set_maps(self, maps) -> None:
         """New maps: drawn now if the last frame is old enough, else by the timer."""
         self.maps, self.dirty = maps, True
-        if time.monotonic() - self.drawn_at >= FRAME_S:
-            self.redraw()
+        self.frames()
 
     def show_box(self, box: tuple[int, int, int, int]) -> None:
         top, left, h, w = box
@@ -218,7 +214,7 @@ class MapView(QWidget):
     def redraw(self) -> None:
         if not self.dirty or self.maps is None:
             return
-        self.dirty, self.drawn_at = False, time.monotonic()
+        self.dirty = False
         m, choice = self.maps, self.map_choice.currentText()
         self.overlay.setOpacity(self.opacity.value() / 100)
         if choice == "pixel attribution":

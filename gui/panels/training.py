@@ -23,6 +23,7 @@ from gui.widgets.image_grid import ImageGrid
 from gui.widgets.job_controls import JobControls
 from gui.widgets.panel_frame import boxed, error_box, frame
 from gui.widgets.run_list import RunList, continue_button
+from gui.widgets.throttle import Throttle
 
 NOTE = (
     "<b>What am I looking at?</b> Training minimizes the mean loss "
@@ -32,6 +33,7 @@ NOTE = (
     "and validation means overfitting."
 )
 LR_COLOR = (44, 160, 44)
+PREDICTIONS_S = 1.0  # the predictions grid (48 images) repaints at most this often
 PLOTS = {"loss": "Loss", "acc": "Accuracy", "lr": "Learning rate", "speed": "Throughput (images/s)"}
 
 
@@ -82,6 +84,7 @@ class TrainingPanel(QWidget):
         self.board = CurveBoard(PLOTS, from_zero=("acc", "lr", "speed"),
                                 legends={"loss": (-5, 5), "acc": (-5, -30)})
         self.grid = ImageGrid(cell=40, empty_text="Validation predictions appear after epoch 1")
+        self.predictions = Throttle(PREDICTIONS_S, self.show_predictions, self)
         self.runs = RunList(store)
         self.build()
         self.connect_signals()
@@ -180,7 +183,7 @@ class TrainingPanel(QWidget):
     # --- events from the compute thread --------------------------------------------------
     def on_event(self, event: object) -> None:
         handler = {RunStarted: self.on_started, Steps: self.on_steps, EpochEnd: self.on_epoch,
-                   Predictions: self.on_predictions, RunFinished: self.on_finished,
+                   Predictions: self.predictions, RunFinished: self.on_finished,
                    SanityResult: self.say, Message: self.on_message}.get(type(event))
         if handler is not None:
             handler(event)
@@ -234,7 +237,7 @@ class TrainingPanel(QWidget):
         for plot, value in (("loss", e.val_loss), ("acc", e.val_acc)):
             self.board.extend(plot, "val", e.step, e.seconds, value, smooth=False)
 
-    def on_predictions(self, e: Predictions) -> None:
+    def show_predictions(self, e: Predictions) -> None:
         pairs = list(zip(e.preds, e.confidence, e.labels, strict=True))
         captions = [f"{e.classes[p]} {c:.0%}" for p, c, _ in pairs]
         tips = [f"predicted {e.classes[p]} ({c:.1%}), true {e.classes[t]}" for p, c, t in pairs]

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from core.jobs import ProgressEvent
 from gui.compute import ComputeThread, JobFactory
 from gui.widgets.panel_frame import error_box
+from gui.widgets.status_line import StatusLine
+from gui.widgets.throttle import Throttle
+
+STEPS_TEXT_S = 0.25  # the progress text changes at most this often
 
 
 class JobControls(QWidget):
@@ -31,11 +35,7 @@ class JobControls(QWidget):
         super().__init__()
         self.compute = compute
         self.job: int | None = None
-        self.pending: tuple | None = None  # the latest steps event to show, see show_steps_soon
-        self.text_timer = QTimer(self)
-        self.text_timer.setInterval(250)
-        self.text_timer.timeout.connect(self.show_pending)
-        self.text_timer.start()
+        self.steps_text = Throttle(STEPS_TEXT_S, self.show_pending, self)
         self.startable = True
         self.start_button = QPushButton(start_text)
         self.pause_button = QPushButton("Pause")
@@ -46,11 +46,7 @@ class JobControls(QWidget):
         self.extra = list(extra)
         self.progress = QProgressBar()
         self.progress.setFormat("idle")
-        self.status = QLabel(hint)
-        self.status.setWordWrap(True)
-        self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        # a fixed box: new text repaints the label alone instead of re-laying out the column
-        self.status.setFixedHeight(3 * self.status.fontMetrics().lineSpacing() + 4)
+        self.status = StatusLine(hint)
         buttons = QHBoxLayout()
         for b in (self.start_button, self.pause_button, self.step_button, self.stop_button,
                   *self.extra):
@@ -136,14 +132,13 @@ class JobControls(QWidget):
         self.progress.setFormat(f"{prefix}step {done}/{total}  ETA {eta:.0f} s")
 
     def show_steps_soon(self, e, total: int, describe: Callable[[object], str]) -> None:
-        """Show a training event's progress at the next 4 Hz tick (the latest event wins), so
-        the labels do not repaint for every batch of steps."""
-        self.pending = (e, total, describe)
+        """Show a training event's progress now or, if the text changed less than
+        STEPS_TEXT_S ago, then (the latest event wins): labels repaint at 4 Hz at most."""
+        self.steps_text((e, total, describe))
 
-    def show_pending(self) -> None:
-        pending, self.pending = self.pending, None
-        if pending is not None and self.job is not None:
-            e, total, describe = pending
+    def show_pending(self, pending: tuple) -> None:
+        e, total, describe = pending
+        if self.job is not None:
             self.show_epoch_steps(e, total, describe(e))
 
     def show_epoch_steps(self, e, total: int, text: str) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QProgressBar, QVBoxLayout, QWidget
+
+from gui.widgets.status_line import StatusLine
 
 
 class JobStatus(QWidget):
@@ -14,11 +15,7 @@ class JobStatus(QWidget):
         self.progress = QProgressBar()
         self.progress.setValue(0)
         self.progress.setFormat("idle")
-        self.status = QLabel(hint)
-        self.status.setWordWrap(True)
-        self.status.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        # a fixed box: new text repaints the label alone instead of re-laying out the column
-        self.status.setFixedHeight(3 * self.status.fontMetrics().lineSpacing() + 4)
+        self.status = StatusLine(hint)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.progress)

@@ -43,7 +43,7 @@ from core.training.job import (
 from core.training.losses import Loss, make_loss
 from core.training.optim import gradient_norm, lr_factor, make_optimizer, make_schedule
 
-EMIT_INTERVAL = 0.1  # seconds between Steps events: curves redraw at ~4 Hz, so 10 Hz is ample
+EMIT_INTERVAL = 0.25  # seconds between Steps events: the curves redraw at most ~4 Hz a plot
 PREDICTION_SAMPLE = 48
 
 

@@ -4,7 +4,9 @@ On the 2-core machines here the fastest count depends on what else runs. With th
 two torch threads train LeNet on digits ~25% faster than one; while another process computes,
 OpenMP's spinning barriers make two threads slower than one (measured: 42 against 55 steps/s,
 and 7 steps/s at worst). So the compute thread tries each count for a few steps, keeps the
-fastest, and tries again now and then.
+fastest, and tries again now and then. The counts take turns in short blocks, so a burst of
+other work (the GUI laying out a new run's plots, measured to slow steps 2x for ~0.2 s) falls
+on both rather than making one look slow (before: 3 runs of 4 kept the slower count).
 """
 
 from __future__ import annotations
@@ -25,54 +27,58 @@ class ThreadTuner:
 
     def __init__(
         self, counts: Sequence[int], apply: Callable[[int], None],
-        trial_steps: int = 12, trial_seconds: float = 1.0, keep_seconds: float = 20.0,
-        clock: Callable[[], float] = time.perf_counter,
+        block_steps: int = 5, blocks: int = 3, block_seconds: float = 0.4,
+        keep_seconds: float = 20.0, clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.counts, self.apply, self.clock = tuple(counts), apply, clock
-        self.trial_steps, self.trial_seconds, self.keep_seconds = (
-            trial_steps, trial_seconds, keep_seconds)
+        self.block_steps, self.blocks, self.block_seconds, self.keep_seconds = (
+            block_steps, blocks, block_seconds, keep_seconds)
         self.best = self.counts[0]
-        self.step_seconds: dict[int, float] = {}  # median step time per count, latest trials
-        self._pending: list[int] = list(self.counts)  # counts still to try this round
+        self.step_seconds: dict[int, float] = {}  # median step time per count, latest round
         self._keep_until = 0.0
-        self._begin_trial()
+        self._begin_round()
 
     @property
     def current(self) -> int:
         return self._pending[0] if self._pending else self.best
 
     def reset(self) -> None:
-        """Forget the step in flight and restart the trial under way (if any)."""
+        """Forget the step in flight and restart the block under way (if any)."""
         self._last: float | None = None
         self._started = self.clock()
-        self._times: list[float] = []
+        self._block: list[float] = []
 
     def tick(self) -> None:
-        """One step ended: measure it; end a trial, a round, or a keeping period when due."""
+        """One step ended: measure it; end a block, a round, or a keeping period when due."""
         now = self.clock()
         if self._pending:
             if self._last is not None:
-                self._times.append(now - self._last)
+                self._block.append(now - self._last)
             self._last = now
-            if self._trial_over(now):
-                self._end_trial()
+            if self._block_over(now):
+                self._end_block()
         elif now >= self._keep_until:
-            self._pending = list(self.counts)
-            self._begin_trial()
+            self._begin_round()
 
-    def _trial_over(self, now: float) -> bool:
-        enough = len(self._times) >= self.trial_steps
-        return enough or (len(self._times) >= 2 and now - self._started >= self.trial_seconds)
+    def _block_over(self, now: float) -> bool:
+        enough = len(self._block) >= self.block_steps - 1
+        return enough or (len(self._block) >= 2 and now - self._started >= self.block_seconds)
 
-    def _begin_trial(self) -> None:
+    def _begin_round(self) -> None:
+        self._pending = list(self.counts) * self.blocks  # 1, 2, 1, 2, ...: blocks take turns
+        self._times: dict[int, list[float]] = {n: [] for n in self.counts}
+        self._begin_block()
+
+    def _begin_block(self) -> None:
         self.apply(self.current)
         self.reset()  # so the step that pays for the change is not timed
 
-    def _end_trial(self) -> None:
-        self.step_seconds[self._pending.pop(0)] = statistics.median(self._times)
+    def _end_block(self) -> None:
+        self._times[self._pending.pop(0)].extend(self._block)
         if self._pending:
-            self._begin_trial()
+            self._begin_block()
             return
+        self.step_seconds = {n: statistics.median(t) for n, t in self._times.items()}
         self.best = min(self.counts, key=lambda n: self.step_seconds[n])
         self.apply(self.best)
         self._keep_until = self.clock() + self.keep_seconds

@@ -53,18 +53,35 @@ def test_it_tries_again_after_keeping_and_follows_a_change():
     assert tuner.best == 1 and machine.threads == 1
 
 
-def test_slow_steps_end_a_trial_by_time_not_by_count():
+def test_slow_steps_end_a_block_by_time_not_by_count():
     machine = FakeMachine({1: 0.6, 2: 3.0})
-    tuner = tuner_on(machine, trial_steps=12, trial_seconds=1.0)
-    machine.steps(tuner, 8)  # 12 steps a trial would take 44 s; the time bound takes ~10 s
+    tuner = tuner_on(machine, block_steps=12, block_seconds=1.0)
+    machine.steps(tuner, 18)  # blocks of 12 steps would take 3 min; the time bound: 3 steps
     assert tuner.best == 1 and machine.threads == 1
 
 
 def test_a_reset_drops_the_interval_that_spans_it():
     machine = FakeMachine({1: 0.010, 2: 0.010})
-    tuner = tuner_on(machine, trial_steps=3)
+    tuner = tuner_on(machine, block_steps=3)
     machine.steps(tuner, 2)
     machine.now += 100.0  # a pause: the job was parked
     tuner.reset()
     machine.steps(tuner, 20)
     assert tuner.step_seconds == pytest.approx({1: 0.010, 2: 0.010})
+
+
+class BurstyMachine(FakeMachine):
+    """Steps take 3x as long from 0.3 s to 0.55 s (the GUI laying out a new run's plots)."""
+
+    def steps(self, tuner: ThreadTuner, n: int) -> None:
+        for _ in range(n):
+            slow = 3 if 0.3 <= self.now < 0.55 else 1
+            self.now += self.step_seconds[self.threads] * slow
+            tuner.tick()
+
+
+def test_a_burst_of_other_work_does_not_pick_the_slower_count():
+    machine = BurstyMachine({1: 0.020, 2: 0.013})
+    tuner = tuner_on(machine)
+    machine.steps(tuner, 60)  # one count tried all at once would have met the burst alone
+    assert tuner.best == 2 and machine.threads == 2

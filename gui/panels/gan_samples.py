@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSlider, QVBoxLayout, QWidget
 
 from gui.widgets.image_grid import ImageGrid
+from gui.widgets.status_line import StatusLine
 
 EMPTY = ("Samples of 64 fixed latents appear here every few steps (set by 'samples every'): "
          "the same z each time, so you watch the generator learn.")
@@ -48,9 +49,9 @@ class SamplesView(QWidget):
         self.grid = ImageGrid(cell=48, empty_text=EMPTY)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Look back through the run: each tick is one grid")
-        self.step_label = QLabel("no samples yet")
-        self.verdict = QLabel()
-        self.verdict.setWordWrap(True)
+        self.step_label = StatusLine("no samples yet", lines=1, width=120)  # each grid: no
+        self.verdict = StatusLine(lines=2)  # relayout of the window
+        self.color = ""
         self.verdict.setToolTip("Mode-collapse indicator: mean pairwise distance between the "
                                 "samples ÷ that between as many real images (≈1 varied like "
                                 "the data, → 0 when the generator collapses)")
@@ -108,4 +109,6 @@ class SamplesView(QWidget):
 
     def set_verdict(self, text: str, color: str) -> None:
         self.verdict.setText(text)
-        self.verdict.setStyleSheet(f"color: {color}; font-weight: bold;")
+        if color != self.color:  # a new style sheet re-polishes the label
+            self.color = color
+            self.verdict.setStyleSheet(f"color: {color}; font-weight: bold;")

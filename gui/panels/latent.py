@@ -33,6 +33,7 @@ from gui.panels.latent_view import SELECTED, SequenceView
 from gui.widgets.image_grid import ImageGrid
 from gui.widgets.panel_frame import error_box, frame
 from gui.widgets.scroll_column import scroll_column
+from gui.widgets.status_line import StatusLine
 
 NOTE = (
     "<b>What am I looking at?</b> A generator G turns a latent vector z, drawn from the prior "
@@ -83,8 +84,7 @@ class LatentPanel(QWidget):
     def build(self) -> None:
         self.picker = RunPicker(self.store)
         self.form = LatentForm()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = StatusLine(lines=4)
         left = scroll_column([self.picker, self.form, self.status])
         self.grid = ImageGrid(cell=GRID_CELL, empty_text=NO_RUNS, mark=SELECTED)
         self.hint = QLabel()

@@ -7,7 +7,6 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QSlider,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from core.latent_events import Frames
 from gui.widgets.image_grid import ImageGrid
+from gui.widgets.status_line import StatusLine
 
 SELECTED = QColor(31, 119, 180)
 FPS = (2, 5, 10, 15, 24, 30)
@@ -99,7 +99,7 @@ class SequenceView(QWidget):
             self.fps.addItem(f"{fps} fps", fps)
         self.fps.setCurrentIndex(FPS.index(DEFAULT_FPS))
         self.fps.setToolTip("Frames per second of Play and of the saved GIF")
-        self.position = QLabel()
+        self.position = StatusLine(lines=1, width=70)  # changes each frame: no relayout
         self.strip = ImageGrid(cell=56, empty_text="", mark=SELECTED)
         self.strip.setMinimumHeight(150)
         self.strip.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)

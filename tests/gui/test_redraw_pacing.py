@@ -1,0 +1,87 @@
+"""What keeps the GUI thread's drawing small while a job runs: status text that repaints only
+itself, throttled updates, and curves that redraw only what changed, at a paced rate."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from gui.widgets.curves import CurveBoard, y_span
+from gui.widgets.status_line import StatusLine
+from gui.widgets.throttle import Throttle
+
+
+class LayoutRequests(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        self.count += event.type() == QEvent.Type.LayoutRequest
+        return False
+
+
+def layout_requests_after_set_text(qtbot, label, window: QWidget) -> int:
+    qtbot.addWidget(window)
+    column = QVBoxLayout(window)
+    column.addWidget(QLabel("a neighbour"))
+    column.addWidget(label)
+    window.resize(300, 200)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.wait(20)  # the first layout settles
+    requests = LayoutRequests()
+    window.installEventFilter(requests)
+    for n in range(5):
+        label.setText(f"epoch {n}  step {n * 19}/380  a status line long enough to wrap " * 2)
+        qtbot.wait(5)
+    return requests.count
+
+
+def test_status_text_does_not_ask_the_window_for_a_new_layout(qtbot):
+    wrapped = QLabel()
+    wrapped.setWordWrap(True)
+    assert layout_requests_after_set_text(qtbot, wrapped, QWidget()) >= 5  # StatusLine's fix
+    status, window = StatusLine(), QWidget()
+    assert layout_requests_after_set_text(qtbot, status, window) == 0
+    assert status.text().startswith("epoch 4")
+
+
+def test_throttle_shows_the_first_value_at_once_and_the_latest_one_later(qtbot):
+    shown: list[int] = []
+    owner = QObject()
+    throttle = Throttle(0.05, shown.append, owner)
+    for value in range(5):
+        throttle(value)
+    assert shown == [0]  # the rest came too soon: only the latest will show
+    qtbot.waitUntil(lambda: shown == [0, 4], timeout=1000)
+    throttle(5)
+    throttle.reset()  # dropped; the next value shows at once
+    throttle(6)
+    qtbot.wait(80)
+    assert shown == [0, 4, 6]
+
+
+def test_y_span_keeps_its_range_until_the_data_leave_it_or_shrink_in_it():
+    span = y_span(0.5, 2.3, None, from_zero=False)
+    assert span[0] < 0.5 and span[1] > 2.3
+    assert y_span(0.6, 2.3, span, from_zero=False) is None  # inside: the axis stays
+    assert y_span(0.1, 2.3, span, from_zero=False)[0] < 0.1  # below it: re-fitted
+    assert y_span(1.0, 1.1, span, from_zero=False) is not None  # fills < half: re-fitted
+    assert y_span(0.2, 0.9, None, from_zero=True)[0] == 0
+
+
+def test_curves_redraw_only_while_shown_and_changed(qtbot):
+    board = CurveBoard({"loss": "Loss"})
+    qtbot.addWidget(board)
+    board.extend("loss", "train", np.arange(3), np.arange(3.0), np.array([2.0, 1.5, 1.2]))
+    assert not board.timer.isActive()  # hidden: nothing to draw yet
+    board.show()
+    qtbot.waitUntil(lambda: not board.plots["loss"].curves["train"].dirty, timeout=2000)
+    qtbot.waitUntil(lambda: not board.timer.isActive(), timeout=2000)  # idle again
+    board.extend("loss", "train", np.array([3]), np.array([3.0]), np.array([1.0]))
+    assert board.timer.isActive()
+    qtbot.waitUntil(lambda: not board.plots["loss"].curves["train"].dirty, timeout=2000)
+    low, high = board.plots["loss"].item.vb.viewRange()[1]
+    assert low < 1.0 and high > 2.0  # fitted to the data

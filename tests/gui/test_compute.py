@@ -1,6 +1,11 @@
 """The compute thread shares itself between jobs: a short job runs while a long one goes on."""
 
+import os
+import sys
+import threading
 import time
+
+import pytest
 
 from tests.gui.conftest import start
 
@@ -59,3 +64,13 @@ def test_step_lets_a_paused_job_take_exactly_one_step(qtbot, compute):
     qtbot.waitUntil(lambda: steps[0] > paused_at + 20, timeout=10_000)
     with qtbot.waitSignal(compute.done, timeout=10_000):
         compute.cancel(job)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a nice value per thread")
+def test_the_compute_thread_runs_below_the_gui_thread(qtbot, compute):
+    niceness: list[int] = []
+    start(qtbot, compute)
+    compute.submit(lambda: iter([niceness.append(
+        os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))]))
+    qtbot.waitUntil(lambda: bool(niceness), timeout=5000)
+    assert niceness[0] >= os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + 1

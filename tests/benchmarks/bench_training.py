@@ -180,7 +180,7 @@ def timed_start(mode: str) -> float:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--child")
     p.add_argument("rest", nargs="*")
     a = p.parse_args()

@@ -247,7 +247,7 @@ class CurveBoard(pg.GraphicsLayoutWidget):
     def redraw(self) -> None:
         """Redraw the next plot that changed; stop the timer when none did or while hidden.
 
-        One plot per tick keeps each repaint short (~3 ms of CPU, but ~3x that in wall time
+        One plot per tick keeps each repaint short (~3 ms of CPU, but up to ~25 ms of wall time
         while the compute thread holds the GIL between its torch calls), so the event loop
         stays responsive; four plots at once kept it busy for ~20 ms.
         """

@@ -4,8 +4,9 @@ itself, throttled updates, and curves that redraw only what changed, at a paced 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from gui.widgets.curves import CurveBoard, y_span
 from gui.widgets.status_line import StatusLine
@@ -85,3 +86,28 @@ def test_curves_redraw_only_while_shown_and_changed(qtbot):
     qtbot.waitUntil(lambda: not board.plots["loss"].curves["train"].dirty, timeout=2000)
     low, high = board.plots["loss"].item.vb.viewRange()[1]
     assert low < 1.0 and high > 2.0  # fitted to the data
+
+
+def test_a_zoomed_plot_keeps_the_users_range_until_the_a_button(qtbot):
+    board = CurveBoard({"loss": "Loss"})
+    qtbot.addWidget(board)
+    board.resize(500, 400)
+    board.show()
+    qtbot.waitExposed(board)
+    curve = board.plots["loss"]
+    board.extend("loss", "train", np.arange(50), np.arange(50.0), np.linspace(2, 1, 50))
+    qtbot.waitUntil(lambda: not curve.curves["train"].dirty, timeout=2000)
+    vb = curve.item.vb
+    at = QPointF(board.mapFromScene(vb.sceneBoundingRect().center()))
+    wheel = QWheelEvent(at, QPointF(board.viewport().mapToGlobal(at.toPoint())), QPoint(),
+                        QPoint(0, 240), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(board.viewport(), wheel)  # the user zooms in
+    assert not curve.follow
+    zoomed = vb.viewRange()[1]
+    board.extend("loss", "train", np.array([50]), np.array([50.0]), np.array([9.0]))
+    qtbot.waitUntil(lambda: not curve.curves["train"].dirty, timeout=2000)
+    assert vb.viewRange()[1] == zoomed  # the new peak does not undo the zoom
+    curve.item.autoBtn.clicked.emit(curve.item.autoBtn)  # the plot's A button
+    qtbot.waitUntil(lambda: vb.viewRange()[1][1] > 9.0, timeout=2000)
+    assert curve.follow

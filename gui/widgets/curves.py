@@ -136,7 +136,8 @@ class CurveBoard(pg.GraphicsLayoutWidget):
             item.setClipToView(True)
             item.setDownsampling(auto=True, mode="peak")
             if legends and key in legends:  # offset: (-x, y) top right, (-x, -y) bottom right
-                item.addLegend(offset=legends[key], labelTextSize="8pt")
+                item.addLegend(offset=legends[key], labelTextSize="8pt",
+                               brush=(255, 255, 255, 210))  # legible over the curves
             item.enableAutoRange(y=False)  # fit_y sets it, rarely
             self.plots[key] = plot = Plot(item)
             item.vb.sigRangeChangedManually.connect(functools.partial(self.let_user_range, plot))

@@ -74,3 +74,12 @@ def test_the_compute_thread_runs_below_the_gui_thread(qtbot, compute):
         os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))]))
     qtbot.waitUntil(lambda: bool(niceness), timeout=5000)
     assert niceness[0] >= os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) + 1
+
+
+def test_a_sandbox_that_forbids_a_lower_priority_still_gets_torch(qtbot, compute, monkeypatch):
+    def forbidden(*_args) -> None:
+        raise PermissionError("setpriority: operation not permitted")
+
+    monkeypatch.setattr(os, "setpriority", forbidden)
+    start(qtbot, compute)
+    assert compute.device_label.startswith("CPU") or "CUDA" in compute.device_label

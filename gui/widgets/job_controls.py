@@ -79,6 +79,7 @@ class JobControls(QWidget):
         if self.job is not None:
             return False
         self.job = self.compute.submit(factory)
+        self.steps_text.reset()  # no progress of an earlier job shows as this one's
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat(f"{label}…")

@@ -49,8 +49,9 @@ class SamplesView(QWidget):
         self.grid = ImageGrid(cell=48, empty_text=EMPTY)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setToolTip("Look back through the run: each tick is one grid")
-        self.step_label = StatusLine("no samples yet", lines=1, width=120)  # each grid: no
-        self.verdict = StatusLine(lines=2)  # relayout of the window
+        # both change with each grid: StatusLines, so the window is not laid out again
+        self.step_label = StatusLine("no samples yet", lines=1, width=120)
+        self.verdict = StatusLine(lines=2)
         self.color = ""
         self.verdict.setToolTip("Mode-collapse indicator: mean pairwise distance between the "
                                 "samples ÷ that between as many real images (≈1 varied like "

@@ -6,12 +6,12 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from core.jobs import ProgressEvent
 from gui.compute import ComputeThread, JobFactory
+from gui.widgets.job_status import JobStatus
 from gui.widgets.panel_frame import error_box
-from gui.widgets.status_line import StatusLine
 from gui.widgets.throttle import Throttle
 
 STEPS_TEXT_S = 0.25  # the progress text changes at most this often
@@ -44,9 +44,8 @@ class JobControls(QWidget):
         self.step_button.setToolTip("While paused: one more step, then pause again "
                                     "(Ctrl+Shift+P)")
         self.extra = list(extra)
-        self.progress = QProgressBar()
-        self.progress.setFormat("idle")
-        self.status = StatusLine(hint)
+        self.job_status = JobStatus(hint)
+        self.progress, self.status = self.job_status.progress, self.job_status.status
         buttons = QHBoxLayout()
         for b in (self.start_button, self.pause_button, self.step_button, self.stop_button,
                   *self.extra):
@@ -54,8 +53,7 @@ class JobControls(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
+        layout.addWidget(self.job_status)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         self.step_button.clicked.connect(self.step)
@@ -127,10 +125,8 @@ class JobControls(QWidget):
         """Progress of a run of `total` steps, with the time left extrapolated from `wall`."""
         if not total:
             return
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
         eta = wall / max(done, 1) * (total - done)
-        self.progress.setFormat(f"{prefix}step {done}/{total}  ETA {eta:.0f} s")
+        self.job_status.count(done, total, f"{prefix}step {done}/{total}  ETA {eta:.0f} s")
 
     def show_steps_soon(self, e, total: int, describe: Callable[[object], str]) -> None:
         """Show a training event's progress now or, if the text changed less than
@@ -149,10 +145,8 @@ class JobControls(QWidget):
         self.status.setText(text)
 
     def show_download(self, e: ProgressEvent) -> None:
-        self.progress.setRange(0, max(e.total, 0))  # (0, 0): a busy bar when the size is unknown
-        self.progress.setValue(e.done)
-        total = f" / {e.total / 2**20:.1f}" if e.total else ""
-        self.progress.setFormat(f"{e.label}: {e.done / 2**20:.1f}{total} MiB")
+        total = f" / {e.total / 2**20:.1f}" if e.total else ""  # none: a busy bar
+        self.job_status.count(e.done, e.total, f"{e.label}: {e.done / 2**20:.1f}{total} MiB")
 
     def on_event(self, job: int, event: object) -> None:
         if job == self.job:

@@ -27,7 +27,7 @@ from core.training.gan_losses import (
     gradient_penalty,
     mean_output,
 )
-from core.training.optim import gradient_norm
+from core.training.optim import FUSED, gradient_norm
 
 METRICS = ("d_loss", "g_loss", "d_real", "d_fake", "wasserstein", "d_grad_norm", "g_grad_norm")
 MAX_PHASE_STEPS = 10  # adaptive schedule: at most this many updates of one network in a row
@@ -40,9 +40,9 @@ def make_gan_optimizer(
 ) -> torch.optim.Optimizer:
     """Plain SGD (betas unused) or Adam."""
     if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)
+        return torch.optim.SGD(params, lr=lr, **FUSED)
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=betas)
+        return torch.optim.Adam(params, lr=lr, betas=betas, **FUSED)
     raise ValueError(f"unknown optimizer {name!r}")
 
 
@@ -230,7 +230,7 @@ class Adversary:
         self.opt_d.step()
         if self.config.loss == "wgan":
             clip_weights(self.d)
-        norm = gradient_norm(self.d).to(x.device)
+        norm = gradient_norm(self.opt_d).to(x.device)
         return loss.detach(), real_out.detach(), fake_out.detach(), norm
 
     def update_g(
@@ -247,4 +247,4 @@ class Adversary:
         self.opt_g.step()
         if self.ema is not None:
             self.ema.update(self.g)
-        return loss.detach(), out.detach(), gradient_norm(self.g).to(fake.device)
+        return loss.detach(), out.detach(), gradient_norm(self.opt_g).to(fake.device)

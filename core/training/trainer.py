@@ -103,7 +103,7 @@ def train_step(
         loss.backward()
         opt.step()
     acc = (logits.detach().argmax(1) == y).float().mean()
-    return torch.stack([loss.detach(), acc, gradient_norm(model).to(loss.device)])
+    return torch.stack([loss.detach(), acc, gradient_norm(opt).to(loss.device)])
 
 
 @torch.inference_mode()

@@ -37,8 +37,10 @@ def child(mode: str, *args: str, script: str = __file__) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bare(epochs: int) -> dict:
-    """The same model, batch, data and optimizer; validation each epoch; no app, no store."""
+def bare(epochs: int, fused: bool = False) -> dict:
+    """The same model, batch, data and optimizer; validation each epoch; no app, no store.
+    With `fused`, Adam uses the one-kernel update the app uses (torch's default on the CPU is
+    one kernel per parameter)."""
     import torch
     import torch.nn.functional as F
 
@@ -53,7 +55,7 @@ def bare(epochs: int) -> dict:
     x_all, y_all = ds.images, ds.labels
     torch.manual_seed(0)
     model = build_model(ModelSpec("lenet", 1, 28, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=fused or None)
     steps_per_epoch = len(train) // BATCH
     model(torch.zeros(2, 1, 28, 28)).sum().backward()  # warm-up, as the app does
     start, steps = time.perf_counter(), 0

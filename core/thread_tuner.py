@@ -6,7 +6,10 @@ OpenMP's spinning barriers make two threads slower than one (measured: 42 agains
 and 7 steps/s at worst). So the compute thread tries each count for a few steps, keeps the
 fastest, and tries again now and then. The counts take turns in short blocks, so a burst of
 other work (the GUI laying out a new run's plots, measured to slow steps 2x for ~0.2 s) falls
-on both rather than making one look slow (before: 3 runs of 4 kept the slower count).
+on both rather than making one look slow (before: 3 runs of 4 kept the slower count). A round
+ends after one block of each count when every step of one count beat every step of the others
+by a clear margin (in the window: ~12 ms a step with two threads against 17-24 ms with one),
+so it costs 5 slow steps instead of 15.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable, Sequence
+
+DECISIVE = 1.2  # how much faster every step of one count must be than all others' to end early
 
 
 def default_counts(cores: int) -> tuple[int, ...]:
@@ -64,6 +69,15 @@ class ThreadTuner:
         enough = len(self._block) >= self.block_steps - 1
         return enough or (len(self._block) >= 2 and now - self._started >= self.block_seconds)
 
+    def _decided(self) -> bool:
+        """Whether, with every count tried, one count's slowest step beat all others' fastest
+        by DECISIVE: then the rest of the round would only cost steps at the slower counts."""
+        if not all(self._times.values()):
+            return False
+        slowest = {n: max(t) for n, t in self._times.items()}
+        return any(all(slowest[n] * DECISIVE < min(t) for m, t in self._times.items() if m != n)
+                   for n in self.counts)
+
     def _begin_round(self) -> None:
         self._pending = list(self.counts) * self.blocks  # 1, 2, 1, 2, ...: blocks take turns
         self._times: dict[int, list[float]] = {n: [] for n in self.counts}
@@ -75,7 +89,7 @@ class ThreadTuner:
 
     def _end_block(self) -> None:
         self._times[self._pending.pop(0)].extend(self._block)
-        if self._pending:
+        if self._pending and not self._decided():
             self._begin_block()
             return
         self.step_seconds = {n: statistics.median(t) for n, t in self._times.items()}

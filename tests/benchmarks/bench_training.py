@@ -5,7 +5,8 @@
 - training_throughput_ratio: steps/s training LeNet on digits in the GUI with live curves,
   divided by a bare PyTorch loop (torch's default threads) on the same model, batch and data;
   each in a fresh process, each side the fastest of the repeats (other sessions share these
-  cores); _median: the median of the repeats' paired ratios.
+  cores); _median: the median of the repeats' paired ratios; _fused_baseline: the same
+  against a bare loop with the app's fused Adam (the app's own overhead, kernels aside).
 - ui_lateness_p99_ms, ui_lateness_max_ms: lateness of a 10 ms QTimer probe while training
   (in runs of their own: the probe's wake-ups would lower the throughput it runs beside).
 - first_window_ratio: process start to first painted window / process start to `import torch`.
@@ -174,6 +175,10 @@ def memory(cycles: int) -> dict:
     return {"growth": sizes[-1] - sizes[0]}
 
 
+def paired_median(values: list[float], baselines: list[float]) -> float:
+    return statistics.median(v / b for v, b in zip(values, baselines, strict=True))
+
+
 def timed_start(mode: str) -> float:
     start = time.time()
     return child(mode)["t"] - start
@@ -187,23 +192,26 @@ def main() -> None:
     p.add_argument("rest", nargs="*")
     a = p.parse_args()
     if a.child:
-        jobs = {"bare": lambda: bare(a.epochs), "gui": lambda: gui(a.epochs, probe=False),
+        jobs = {"bare": lambda: bare(a.epochs), "fused": lambda: bare(a.epochs, fused=True),
+                "gui": lambda: gui(a.epochs, probe=False),
                 "probe": lambda: gui(a.epochs, probe=True), "window": first_window,
                 "torch": import_torch, "memory": lambda: memory(10)}
         print(json.dumps(jobs[a.child]()))
         return
-    bares, guis, p99s, maxes = [], [], [], []
+    bares, fused, guis, p99s, maxes = [], [], [], [], []
     epochs = ("--epochs", str(a.epochs))
-    for _ in range(a.repeats):  # interleaved, so both sides see the same spells of load
+    for _ in range(a.repeats):  # interleaved, so all sides see the same spells of load
         bares.append(child("bare", *epochs)["steps_per_s"])
+        fused.append(child("fused", *epochs)["steps_per_s"])
         guis.append(child("gui", *epochs)["steps_per_s"])
-        print(f"# bare {bares[-1]:.1f}, gui {guis[-1]:.1f} steps/s", file=sys.stderr)
+        print(f"# bare {bares[-1]:.1f}, fused {fused[-1]:.1f}, gui {guis[-1]:.1f} steps/s",
+              file=sys.stderr)
         probed = child("probe", *epochs)
         p99s.append(probed["p99"])
         maxes.append(probed["max"])
     print(f"training_throughput_ratio: {max(guis) / max(bares):.3f}")
-    print("training_throughput_ratio_median: "
-          f"{statistics.median(g / b for g, b in zip(guis, bares, strict=True)):.3f}")
+    print(f"training_throughput_ratio_median: {paired_median(guis, bares):.3f}")
+    print(f"training_throughput_ratio_fused_baseline: {paired_median(guis, fused):.3f}")
     print(f"ui_lateness_p99_ms: {statistics.median(p99s):.1f}")
     print(f"ui_lateness_max_ms: {max(maxes):.1f}")
     windows = [timed_start("window") for _ in range(a.repeats)]

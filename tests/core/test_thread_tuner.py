@@ -85,3 +85,20 @@ def test_a_burst_of_other_work_does_not_pick_the_slower_count():
     tuner = tuner_on(machine)
     machine.steps(tuner, 60)  # one count tried all at once would have met the burst alone
     assert tuner.best == 2 and machine.threads == 2
+
+
+def test_a_clear_winner_ends_the_round_after_one_block_each():
+    machine = FakeMachine({1: 0.020, 2: 0.010})
+    tuner = tuner_on(machine)
+    machine.steps(tuner, 10)  # a block of 1 thread, then a block of 2
+    assert tuner.best == 2 and tuner.step_seconds == pytest.approx({1: 0.020, 2: 0.010})
+    assert machine.applied == [1, 2, 2]
+
+
+def test_a_close_race_runs_every_block():
+    machine = FakeMachine({1: 0.011, 2: 0.010})
+    tuner = tuner_on(machine)
+    machine.steps(tuner, 10)
+    assert tuner.step_seconds == {}  # undecided: 1.1x is within the margin
+    machine.steps(tuner, 20)
+    assert tuner.best == 2 and machine.applied == [1, 2, 1, 2, 1, 2, 2]

@@ -9,17 +9,20 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from gui.widgets.curves import CurveBoard, y_span
+from gui.widgets.job_status import JobStatus
 from gui.widgets.status_line import StatusLine
 from gui.widgets.throttle import Throttle
 
 
-class LayoutRequests(QObject):
-    def __init__(self) -> None:
+class Events(QObject):
+    """Counts the events of one type that reach the objects it filters."""
+
+    def __init__(self, kind: QEvent.Type) -> None:
         super().__init__()
-        self.count = 0
+        self.kind, self.count = kind, 0
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
-        self.count += event.type() == QEvent.Type.LayoutRequest
+        self.count += event.type() == self.kind
         return False
 
 
@@ -32,7 +35,7 @@ def layout_requests_after_set_text(qtbot, label, window: QWidget) -> int:
     window.show()
     qtbot.waitExposed(window)
     qtbot.wait(20)  # the first layout settles
-    requests = LayoutRequests()
+    requests = Events(QEvent.Type.LayoutRequest)
     window.installEventFilter(requests)
     for n in range(5):
         label.setText(f"epoch {n}  step {n * 19}/380  a status line long enough to wrap " * 2)
@@ -47,6 +50,21 @@ def test_status_text_does_not_ask_the_window_for_a_new_layout(qtbot):
     status, window = StatusLine(), QWidget()
     assert layout_requests_after_set_text(qtbot, status, window) == 0
     assert status.text().startswith("epoch 4")
+
+
+def test_a_progress_count_paints_the_bar_once(qtbot):
+    status = JobStatus("hint")
+    qtbot.addWidget(status)
+    status.show()
+    qtbot.waitExposed(status)
+    qtbot.wait(20)
+    paints = Events(QEvent.Type.Paint)
+    status.progress.installEventFilter(paints)
+    for n in range(1, 6):
+        status.count(n * 100, 1000, f"step {n * 100}/1000  ETA {10 - n} s")
+        qtbot.wait(5)
+    assert paints.count == 5  # QProgressBar.setValue alone would paint at once, then again
+    assert status.progress.value() == 500 and status.progress.format().endswith("ETA 5 s")
 
 
 def test_throttle_shows_the_first_value_at_once_and_the_latest_one_later(qtbot):

@@ -5,7 +5,9 @@
 - gan_throughput_ratio: steps/s of the default GAN (cGAN on digits, batch 64) trained in the
   GAN panel with live curves and sample grids, divided by bench_gan's bare PyTorch loop on the
   same models and batch (torch's default threads); each in a fresh process, each side the
-  fastest of the repeats (other sessions share these cores).
+  fastest of the repeats (other sessions share these cores); _median: the median of the
+  repeats' paired ratios (one fresh process runs ~15% faster or slower than the next, so one
+  lucky run moves the fastest-of-each ratio; the paired median is the steadier figure).
 - gan_job_ratio: the headless train_gan job (events, store, samples, checkpoints, no GUI) as
   `deepscope train-gan` runs it, against that bare loop, to tell the trainer's share of the
   cost from the GUI's; gan_panel_vs_job_ratio: the panel against that job (the live views').
@@ -21,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_training import child  # noqa: E402  (a sibling script, not a package)
+from bench_training import child, paired_median  # noqa: E402  (a sibling, not a package)
 
 BARE_STEPS = 300
 
@@ -103,8 +105,11 @@ def main() -> None:
               file=sys.stderr)
     b, j, g = (max(runs[k]) for k in ("bare", "job", "gui"))
     print(f"gan_throughput_ratio: {g / b:.3f}")
+    print(f"gan_throughput_ratio_median: {paired_median(runs['gui'], runs['bare']):.3f}")
     print(f"gan_job_ratio: {j / b:.3f}")
+    print(f"gan_job_ratio_median: {paired_median(runs['job'], runs['bare']):.3f}")
     print(f"gan_panel_vs_job_ratio: {g / j:.3f}")
+    print(f"gan_panel_vs_job_ratio_median: {paired_median(runs['gui'], runs['job']):.3f}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from core.training.events import EpochEnd, Predictions, RunFinished, RunStarted,
 from gui.compute import ComputeThread
 from gui.panels.training_form import TrainingForm
 from gui.widgets.curve_toolbar import CurveToolbar
-from gui.widgets.curves import OVERLAY_COLORS, CurveBoard, step_walls
+from gui.widgets.curves import OVERLAY_COLORS, CurveBoard, CurveSpec, step_walls
 from gui.widgets.form import load_config, save_config
 from gui.widgets.image_grid import ImageGrid
 from gui.widgets.job_controls import JobControls
@@ -35,6 +35,11 @@ NOTE = (
 LR_COLOR = (44, 160, 44)
 PREDICTIONS_S = 1.0  # the predictions grid (48 images) repaints at most this often
 PLOTS = {"loss": "Loss", "acc": "Accuracy", "lr": "Learning rate", "speed": "Throughput (images/s)"}
+SPEED_COLOR = (148, 103, 189)
+LIVE_CURVES: list[CurveSpec] = [  # what a run draws (created ahead: see CurveBoard.prepare)
+    ("loss", "train", None, {}), ("acc", "train", None, {}), ("lr", "lr", LR_COLOR, {}),
+    ("speed", "images/s", SPEED_COLOR, {}), ("loss", "val", None, {"smooth": False}),
+    ("acc", "val", None, {"smooth": False})]
 
 
 def train_job(config: TrainConfig, store: RunStore):
@@ -83,6 +88,7 @@ class TrainingPanel(QWidget):
         self.form = TrainingForm()
         self.board = CurveBoard(PLOTS, from_zero=("acc", "lr", "speed"),
                                 legends={"loss": (-5, 5), "acc": (-5, -30)})
+        self.board.prepare(LIVE_CURVES)
         self.grid = ImageGrid(cell=40, empty_text="Validation predictions appear after epoch 1")
         self.predictions = Throttle(PREDICTIONS_S, self.show_predictions, self)
         self.runs = RunList(store)
@@ -230,7 +236,7 @@ class TrainingPanel(QWidget):
         b.extend("loss", "train", e.step, wall, e.loss)
         b.extend("acc", "train", e.step, wall, e.acc)
         b.extend("lr", "lr", e.step, wall, e.lr, color=LR_COLOR)
-        b.extend("speed", "images/s", e.step[-1], e.wall, e.images_per_s, color=(148, 103, 189))
+        b.extend("speed", "images/s", e.step[-1], e.wall, e.images_per_s, color=SPEED_COLOR)
         self.controls.show_steps_soon(e, self.total_steps, describe_steps)
 
     def on_epoch(self, e: EpochEnd) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import functools
 import time
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,9 @@ from PySide6.QtWidgets import QGraphicsItem
 
 REDRAW_BUDGET = 0.02  # the share of the GUI thread that live curves may take to draw
 MAX_REDRAW_INTERVAL_MS = 1000  # however slow the machine, new points show each second
+TICK_TEXT_WIDTH = 42  # room for y tick labels up to "0.0005" from the start (px)
 COLORS = {"train": (31, 119, 180), "val": (255, 127, 14)}
+CurveSpec = tuple[str, str, tuple[int, int, int] | None, dict]  # plot, name, colour, keywords
 OVERLAY_COLORS = [(44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75), (227, 119, 194)]
 
 
@@ -130,6 +134,7 @@ class CurveBoard(pg.GraphicsLayoutWidget):
         self.plots: dict[str, Plot] = {}
         self.from_zero = from_zero  # plots whose y axis starts at 0 (flat lines stay readable)
         self.next_plot = 0
+        self.kept: set[tuple[str, str]] = set()  # (plot, name) of curves clear_curves empties
         self.x_extent: int | None = None  # known run length: a fixed step axis, cheap redraws
         for i, (key, title) in enumerate(plots.items()):
             item = self.addPlot(row=i // columns, col=i % columns, title=title)
@@ -139,6 +144,7 @@ class CurveBoard(pg.GraphicsLayoutWidget):
                 item.addLegend(offset=legends[key], labelTextSize="8pt",
                                brush=(255, 255, 255, 210))  # legible over the curves
             item.enableAutoRange(y=False)  # fit_y sets it, rarely
+            self.reserve_tick_text(item.getAxis("left"))
             self.plots[key] = plot = Plot(item)
             item.vb.sigRangeChangedManually.connect(functools.partial(self.let_user_range, plot))
             item.autoBtn.clicked.connect(functools.partial(self.follow_data, plot))
@@ -149,6 +155,15 @@ class CurveBoard(pg.GraphicsLayoutWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(self.fastest_ms)
         self.timer.timeout.connect(self.redraw)
+
+    @staticmethod
+    def reserve_tick_text(axis: pg.AxisItem) -> None:
+        """Start the axis as wide as common tick labels need, and never narrow it. pyqtgraph
+        fits an axis to its widest label, so a new range with wider or narrower labels laid out
+        and repainted the whole board (~25 ms of the GUI thread: the longest stall of a training
+        run, measured); it still widens for a label wider than TICK_TEXT_WIDTH."""
+        axis.textWidth = TICK_TEXT_WIDTH  # (pyqtgraph's record of the widest label so far)
+        axis.setStyle(autoReduceTextSpace=False)  # (and applies the width)
 
     def curve(
         self, plot: str, name: str, color, smooth: bool = True, dashed: bool = False
@@ -166,6 +181,21 @@ class CurveBoard(pg.GraphicsLayoutWidget):
                 line = None
             p.curves[name] = Curve(Series(), raw, line)
         return p.curves[name]
+
+    def prepare(self, specs: Sequence[CurveSpec]) -> None:
+        """Create these curves, empty, one per pass of the event loop, and keep them across
+        clear_curves. Creating a curve takes ~3 ms of the GUI thread: a run's first points
+        created eight at once (~25 ms, the longest stall of a training run, measured)."""
+        self.kept.update((plot, name) for plot, name, _, _ in specs)
+        pending = deque(specs)
+
+        def create_next() -> None:
+            if pending:
+                plot, name, color, kw = pending.popleft()
+                self.curve(plot, name, color or COLORS.get(name, (0, 0, 0)), **kw)
+                QTimer.singleShot(0, self, create_next)
+
+        QTimer.singleShot(0, self, create_next)
 
     def extend(self, plot: str, name: str, step, wall, value, color=None, **kw) -> None:
         c = self.curve(plot, name, color or COLORS.get(name, (0, 0, 0)), **kw)
@@ -191,18 +221,32 @@ class CurveBoard(pg.GraphicsLayoutWidget):
     def remove(self, name: str) -> None:
         """Drop a curve from every plot (e.g. an overlay that was unchecked)."""
         for p in self.plots.values():
-            c = p.curves.pop(name, None)
-            if c is not None:
-                for item in (c.raw, c.smooth):
-                    if item is not None:
-                        p.item.removeItem(item)
-                        if p.item.legend is not None:
-                            p.item.legend.removeItem(item)
+            self.drop(p, name)
+
+    @staticmethod
+    def drop(p: Plot, name: str) -> None:
+        c = p.curves.pop(name, None)
+        for item in (c.raw, c.smooth) if c else ():
+            if item is not None:
+                p.item.removeItem(item)
+                if p.item.legend is not None:
+                    p.item.legend.removeItem(item)
 
     def clear_curves(self, keep: set[str] | None = None) -> None:
-        for p in self.plots.values():
+        """Drop every curve but those named in `keep`; prepared curves are emptied instead."""
+        for key, p in self.plots.items():
             for name in [n for n in p.curves if not keep or n not in keep]:
-                self.remove(name)
+                if (key, name) in self.kept:
+                    self.empty(p.curves[name])
+                else:
+                    self.drop(p, name)
+
+    @staticmethod
+    def empty(c: Curve) -> None:
+        c.series, c.dirty = Series(), False
+        for item in (c.raw, c.smooth):
+            if item is not None:
+                item.setData([], [])
 
     def set_axis_labels(self) -> None:
         for p in self.plots.values():

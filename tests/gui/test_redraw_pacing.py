@@ -129,3 +129,41 @@ def test_a_zoomed_plot_keeps_the_users_range_until_the_a_button(qtbot):
     curve.item.autoBtn.clicked.emit(curve.item.autoBtn)  # the plot's A button
     qtbot.waitUntil(lambda: vb.viewRange()[1][1] > 9.0, timeout=2000)
     assert curve.follow
+
+
+def shown_board(qtbot, plots: dict[str, str]) -> CurveBoard:
+    board = CurveBoard(plots)
+    qtbot.addWidget(board)
+    board.resize(500, 400)
+    board.show()
+    qtbot.waitExposed(board)
+    return board
+
+
+def test_new_tick_labels_do_not_change_the_axis_width(qtbot):
+    board = shown_board(qtbot, {"lr": "Learning rate"})
+    axis = board.plots["lr"].item.getAxis("left")
+    widths = []
+    for top in (1.0, 0.0005, 12.0, 0.3):  # labels "0.2", "0.0001", "10", "0.05"
+        board.extend("lr", "lr", np.arange(2), np.arange(2.0), np.array([0.0, top]))
+        qtbot.waitUntil(lambda: not board.plots["lr"].curves["lr"].dirty, timeout=2000)
+        qtbot.wait(20)  # painted: the axis has measured its labels
+        widths.append(axis.width())
+        board.clear_curves()
+    assert len(set(widths)) == 1  # pyqtgraph alone fits the axis to each range's labels
+
+
+def test_prepared_curves_are_made_ahead_and_emptied_rather_than_dropped(qtbot):
+    board = shown_board(qtbot, {"loss": "Loss"})
+    board.prepare([("loss", "train", None, {}), ("loss", "val", None, {"smooth": False})])
+    assert not board.plots["loss"].curves  # made later, one per pass of the event loop
+    qtbot.waitUntil(lambda: len(board.plots["loss"].curves) == 2, timeout=2000)
+    made = dict(board.plots["loss"].curves)
+    board.extend("loss", "train", np.arange(3), np.arange(3.0), np.array([2.0, 1.5, 1.2]))
+    board.extend("loss", "run 7", np.arange(3), np.arange(3.0), np.array([2.0, 1.0, 0.5]))
+    qtbot.waitUntil(lambda: not made["train"].dirty, timeout=2000)
+    board.clear_curves()
+    curves = board.plots["loss"].curves
+    assert set(curves) == {"train", "val"} and curves["train"] is made["train"]
+    shown = curves["train"].raw.getData()[0]
+    assert curves["train"].series.n == 0 and (shown is None or len(shown) == 0)

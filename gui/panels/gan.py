@@ -82,6 +82,8 @@ class GanPanel(QWidget):
         self.form = GanForm()
         self.board = CurveBoard(PLOTS, fps=FPS, legends={"loss": (-5, 5), "prob": (-5, 5),
                                                          "grad": (-5, 5)})
+        self.board.prepare([(plot, name, color, {}) for plot, curves in CURVES.items()
+                            if plot != "wass" for name, _, color in curves])  # (WGAN only)
         self.samples = SamplesView()
         self.scores = ScoresView(store)
         self.runs = RunList(store, kind="gan")

@@ -12,6 +12,7 @@ through queued connections.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import sys
@@ -67,8 +68,25 @@ def lower_priority() -> None:
 
 def warm_up() -> tuple[str, ThreadTuner]:
     """Import torch and the core on this thread, run one small conv step; return the device's
-    label and the tuner that picks torch's thread count for this thread (core.thread_tuner)."""
+    label and the tuner that picks torch's thread count for this thread (core.thread_tuner).
+
+    The garbage collector waits meanwhile: importing torch makes ~400,000 objects, and
+    collecting while they came took ~1.2 s in pauses of up to ~260 ms (measured), each holding
+    the GIL, so the window froze while torch loaded. The imported objects live as long as the
+    app, so they are then frozen out of every later collection (a full one would walk them all).
+    """
     lower_priority()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_torch()
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
+def _load_torch() -> tuple[str, ThreadTuner]:
     import torch
 
     from core.device import device_label, resolve_device

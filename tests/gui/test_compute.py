@@ -1,5 +1,6 @@
 """The compute thread shares itself between jobs: a short job runs while a long one goes on."""
 
+import gc
 import os
 import sys
 import threading
@@ -83,3 +84,20 @@ def test_a_sandbox_that_forbids_a_lower_priority_still_gets_torch(qtbot, compute
     monkeypatch.setattr(os, "setpriority", forbidden)
     start(qtbot, compute)
     assert compute.device_label.startswith("CPU") or "CUDA" in compute.device_label
+
+
+def test_torch_loads_with_no_garbage_collection_and_leaves_it_on(qtbot, compute):
+    walks: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start" and threading.current_thread() is not threading.main_thread():
+            walks.append(info["generation"])
+
+    frozen = gc.get_freeze_count()
+    gc.callbacks.append(seen)
+    try:
+        start(qtbot, compute)  # (until torch is loaded and warm)
+    finally:
+        gc.callbacks.remove(seen)
+    assert walks == []  # each collection there held the GIL: the window froze (up to ~260 ms)
+    assert gc.isenabled() and gc.get_freeze_count() > frozen  # what loaded is never walked

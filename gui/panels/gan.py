@@ -133,7 +133,7 @@ class GanPanel(QWidget):
         c.start_button.clicked.connect(lambda: self.start_training())
         c.event.connect(self.on_event)
         c.running_changed.connect(self.running_changed)
-        c.finished.connect(lambda _: self.runs.refresh())
+        c.finished.connect(lambda _: self.shown and self.runs.update_run(self.shown))
         c.shortcuts(self)
         self.compute.event.connect(self.on_side_event)
         self.form.changed.connect(self.form_changed)
@@ -257,7 +257,7 @@ class GanPanel(QWidget):
         self.controls.status.setText(
             f"Run {e.run_id} on {e.device}: {w}×{h}×{c} images, {e.steps_per_epoch} steps per "
             f"epoch, {e.total_steps} in all.")
-        self.runs.refresh()
+        self.runs.update_run(e.run_id)
 
     def plot_metrics(self, columns: dict[str, np.ndarray], step: np.ndarray, wall: np.ndarray,
                      prefix: str = "", **style) -> None:

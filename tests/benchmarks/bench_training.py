@@ -7,6 +7,9 @@
   each in a fresh process, each side the fastest of the repeats (other sessions share these
   cores); _median: the median of the repeats' paired ratios; _fused_baseline: the same
   against a bare loop with the app's fused Adam (the app's own overhead, kernels aside).
+  One fresh process runs ~15% faster or slower than the next on these shared cores, so:
+- training_throughput_ratio_in_process: in one window's process, the bare loop as a job on the
+  compute thread and a run in the window take turns (R rounds); the median paired ratio.
 - ui_lateness_p99_ms, ui_lateness_max_ms: lateness of a 10 ms QTimer probe while training
   (in runs of their own: the probe's wake-ups would lower the throughput it runs beside).
 - first_window_ratio: process start to first painted window / process start to `import torch`.
@@ -23,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,10 +42,10 @@ def child(mode: str, *args: str, script: str = __file__) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bare(epochs: int, fused: bool = False) -> dict:
+def bare_loop(epochs: int, fused: bool = False) -> Iterator[float | None]:
     """The same model, batch, data and optimizer; validation each epoch; no app, no store.
-    With `fused`, Adam uses the one-kernel update the app uses (torch's default on the CPU is
-    one kernel per parameter)."""
+    Yields None after each step, then the steps/s. With `fused`, Adam uses the one-kernel
+    update the app uses (torch's default on the CPU is one kernel per parameter)."""
     import torch
     import torch.nn.functional as F
 
@@ -67,30 +71,65 @@ def bare(epochs: int, fused: bool = False) -> dict:
             F.cross_entropy(model(x), y_all[idx]).backward()
             opt.step()
             steps += 1
+            yield None
         with torch.inference_mode():  # validate once per epoch, as any real loop does
             x = (x_all[val].float() / 255 - mean[0]) / std[0]
             F.cross_entropy(model(x), y_all[val]).item()
-    return {"steps_per_s": steps / (time.perf_counter() - start)}
+    yield steps / (time.perf_counter() - start)
+
+
+def bare(epochs: int, fused: bool = False) -> dict:
+    """The bare loop on the main thread of a fresh process."""
+    *_, rate = bare_loop(epochs, fused)
+    return {"steps_per_s": rate}
+
+
+def bench_window(epochs: int):
+    """(app, window, training panel): the real window, Training tab in front (the curves are
+    drawn only while shown), torch loaded, LeNet on digits configured."""
+    from event_loop import wait
+
+    from core.training.config import TrainConfig
+    from gui.app import make_app, make_window
+
+    app = make_app()
+    window = make_window(Path(os.environ.get("BENCH_RUNS", "/tmp/deepscope-bench-runs")))
+    panel = window.panels[0]
+    window.tabs.setCurrentWidget(panel)
+    wait(app, lambda: bool(window.compute.device_label))
+    panel.form.set_config(TrainConfig(model="lenet", epochs=epochs, batch_size=BATCH))
+    return app, window, panel
+
+
+def train_in_window(app, window, panel) -> float:
+    """Steps/s of one training run in the window, from its first Steps event to its last."""
+    from event_loop import wait
+
+    from core.training.events import RunFinished, Steps
+
+    marks: dict[str, float] = {}
+
+    def seen(_job: int, event: object) -> None:
+        if isinstance(event, Steps):
+            marks.setdefault("first", time.perf_counter() - event.step_time * len(event.step))
+            marks["last"], marks["steps"] = time.perf_counter(), int(event.step[-1]) + 1
+        elif isinstance(event, RunFinished):
+            marks["done"] = 1
+
+    window.compute.event.connect(seen)
+    panel.start_training()
+    wait(app, lambda: "done" in marks and panel.job is None, timeout_s=600)
+    window.compute.event.disconnect(seen)
+    return marks["steps"] / (marks["last"] - marks["first"])
 
 
 def gui(epochs: int, probe: bool) -> dict:
     """Train in the real window with live curves shown; with `probe`, measure event-loop
     lateness meanwhile (a 10 ms timer: its own wake-ups cost the training ~1%, so the
     throughput runs go without it)."""
-    from event_loop import wait
     from PySide6.QtCore import Qt, QTimer
 
-    from core.training.config import TrainConfig
-    from core.training.events import RunFinished, Steps
-    from gui.app import make_app, make_window
-
-    app = make_app()
-    window = make_window(Path(os.environ.get("BENCH_RUNS", "/tmp/deepscope-bench-runs")))
-    panel = window.panels[0]
-    window.tabs.setCurrentWidget(panel)  # the curves are drawn only while they are shown
-    wait(app, lambda: bool(window.compute.device_label))
-    panel.form.set_config(TrainConfig(model="lenet", epochs=epochs, batch_size=BATCH))
-    marks: dict[str, float] = {}
+    app, window, panel = bench_window(epochs)
     late: list[float] = []
     timer, last = QTimer(), [time.perf_counter()]
     timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -100,25 +139,38 @@ def gui(epochs: int, probe: bool) -> dict:
         late.append(max(0.0, (now - last[0]) * 1000 - 10))
         last[0] = now
 
-    def seen(_job: int, event: object) -> None:
-        if isinstance(event, Steps):
-            marks.setdefault("first", time.perf_counter() - event.step_time * len(event.step))
-            marks["last"], marks["steps"] = time.perf_counter(), int(event.step[-1]) + 1
-        elif isinstance(event, RunFinished):
-            marks["done"] = 1
-
     timer.timeout.connect(tick)
-    window.compute.event.connect(seen)
     if probe:
         timer.start(10)
-    panel.start_training()
-    wait(app, lambda: "done" in marks, timeout_s=600)
+    rate = train_in_window(app, window, panel)
     timer.stop()
     window.close()
     if probe:
         late.sort()
         return {"p99": late[int(0.99 * (len(late) - 1))], "max": late[-1]}
-    return {"steps_per_s": marks["steps"] / (marks["last"] - marks["first"])}
+    return {"steps_per_s": rate}
+
+
+def in_process(epochs: int, rounds: int) -> dict:
+    """The bare loop as a job on the app's compute thread, then a run in the window, in turn:
+    seconds apart in one process, so both meet the same load; the median paired ratio."""
+    from event_loop import wait
+
+    app, window, panel = bench_window(epochs)
+    rates: list[float] = []
+
+    def seen(_job: int, event: object) -> None:
+        if isinstance(event, float):
+            rates.append(event)
+
+    window.compute.event.connect(seen)
+    ratios = []
+    for _ in range(rounds):
+        window.compute.submit(lambda: bare_loop(epochs))
+        wait(app, lambda: len(rates) > len(ratios), timeout_s=600)
+        ratios.append(train_in_window(app, window, panel) / rates[-1])
+    window.close()
+    return {"ratio": statistics.median(ratios), "low": min(ratios), "high": max(ratios)}
 
 
 def first_window() -> dict:
@@ -194,6 +246,7 @@ def main() -> None:
     if a.child:
         jobs = {"bare": lambda: bare(a.epochs), "fused": lambda: bare(a.epochs, fused=True),
                 "gui": lambda: gui(a.epochs, probe=False),
+                "in_process": lambda: in_process(a.epochs, a.repeats),
                 "probe": lambda: gui(a.epochs, probe=True), "window": first_window,
                 "torch": import_torch, "memory": lambda: memory(10)}
         print(json.dumps(jobs[a.child]()))
@@ -212,6 +265,9 @@ def main() -> None:
     print(f"training_throughput_ratio: {max(guis) / max(bares):.3f}")
     print(f"training_throughput_ratio_median: {paired_median(guis, bares):.3f}")
     print(f"training_throughput_ratio_fused_baseline: {paired_median(guis, fused):.3f}")
+    same = child("in_process", *epochs, "--repeats", str(a.repeats))
+    print(f"training_throughput_ratio_in_process: {same['ratio']:.3f}  "
+          f"# rounds {same['low']:.2f}-{same['high']:.2f}")
     print(f"ui_lateness_p99_ms: {statistics.median(p99s):.1f}")
     print(f"ui_lateness_max_ms: {max(maxes):.1f}")
     windows = [timed_start("window") for _ in range(a.repeats)]

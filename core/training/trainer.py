@@ -8,7 +8,6 @@ needs. Closing the generator (cancel) marks the run stopped and keeps every chec
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import asdict, replace
@@ -256,7 +255,7 @@ class ClassifierRun:
                         self.spec, meta, self.opt.state_dict())
         if is_best:
             self.best_key, self.best_epoch = (val_acc, -val_loss), epoch
-            self.best_state = copy.deepcopy(self.model.state_dict())
+            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
             save_checkpoint(checkpoint_path(self.run.dir, "best"), self.model, self.spec, meta)
         self.worse_epochs = 0 if val_loss < self.lowest_val_loss else self.worse_epochs + 1
         self.lowest_val_loss = min(self.lowest_val_loss, val_loss)

@@ -178,6 +178,8 @@ class CurveBoard(pg.GraphicsLayoutWidget):
             else:
                 raw = p.item.plot(pen=pen(color, 255, style), name=name, symbol="o", symbolSize=5,
                                   symbolBrush=color, symbolPen=None)
+                raw.scatter.setBrush(color)  # the legend's sample: styled only by data otherwise
+                raw.scatter.setPen(None)
                 line = None
             p.curves[name] = Curve(Series(), raw, line)
         return p.curves[name]

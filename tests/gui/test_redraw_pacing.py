@@ -167,3 +167,17 @@ def test_prepared_curves_are_made_ahead_and_emptied_rather_than_dropped(qtbot):
     assert set(curves) == {"train", "val"} and curves["train"] is made["train"]
     shown = curves["train"].raw.getData()[0]
     assert curves["train"].series.n == 0 and (shown is None or len(shown) == 0)
+
+
+def test_a_curve_made_ahead_shows_its_colours_in_the_legend(qtbot):
+    board = CurveBoard({"loss": "Loss"}, legends={"loss": (-5, 5)})
+    qtbot.addWidget(board)
+    board.resize(400, 300)
+    board.show()
+    qtbot.waitExposed(board)
+    board.curve("loss", "val", (255, 127, 14), smooth=False)  # no points yet
+    qtbot.wait(50)
+    legend = board.grab().toImage()
+    colours = {legend.pixelColor(x, y).rgb() & 0xFFFFFF
+               for x in range(legend.width()) for y in range(legend.height() // 2)}
+    assert 0xFF7F0E in colours and 0x646496 not in colours  # not pyqtgraph's default symbol

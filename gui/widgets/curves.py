@@ -166,11 +166,12 @@ class CurveBoard(pg.GraphicsLayoutWidget):
         axis.setStyle(autoReduceTextSpace=False)  # (and applies the width)
 
     def curve(
-        self, plot: str, name: str, color, smooth: bool = True, dashed: bool = False
+        self, plot: str, name: str, color=None, smooth: bool = True, dashed: bool = False
     ) -> Curve:
-        """The named curve of a plot, created on first use."""
+        """The named curve of a plot, created on first use (colour: by name if not given)."""
         p = self.plots[plot]
         if name not in p.curves:
+            color = color or COLORS.get(name, (0, 0, 0))
             style = pg.QtCore.Qt.PenStyle.DashLine if dashed else None
             if smooth:
                 raw = p.item.plot(pen=pen(color, 60, style))
@@ -194,13 +195,13 @@ class CurveBoard(pg.GraphicsLayoutWidget):
         def create_next() -> None:
             if pending:
                 plot, name, color, kw = pending.popleft()
-                self.curve(plot, name, color or COLORS.get(name, (0, 0, 0)), **kw)
+                self.curve(plot, name, color, **kw)
                 QTimer.singleShot(0, self, create_next)
 
         QTimer.singleShot(0, self, create_next)
 
     def extend(self, plot: str, name: str, step, wall, value, color=None, **kw) -> None:
-        c = self.curve(plot, name, color or COLORS.get(name, (0, 0, 0)), **kw)
+        c = self.curve(plot, name, color, **kw)
         c.series.extend(np.atleast_1d(step), np.atleast_1d(wall), np.atleast_1d(value))
         c.dirty = True
         self.wake()

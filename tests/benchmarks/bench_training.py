@@ -202,19 +202,13 @@ def import_torch() -> dict:
 
 
 def memory(cycles: int) -> dict:
-    from core.training.config import TrainConfig
-    from gui.app import make_app, make_window
     from gui.tour import wait_for
 
     def rss_mb() -> float:
         with open("/proc/self/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
-    app = make_app()
-    window = make_window(Path("/tmp/deepscope-bench-runs"))
-    panel = window.panels[0]
-    wait_for(app, lambda: bool(window.compute.device_label))
-    panel.form.set_config(TrainConfig(model="lenet", epochs=100))
+    app, window, panel = bench_window(epochs=100)
     sizes = []
     for _ in range(cycles + 1):
         panel.start_training()

@@ -133,7 +133,7 @@ class GanPanel(QWidget):
         c.start_button.clicked.connect(lambda: self.start_training())
         c.event.connect(self.on_event)
         c.running_changed.connect(self.running_changed)
-        c.finished.connect(self.job_finished)
+        c.finished.connect(lambda _: self.runs.update_run(self.shown))  # final status
         c.shortcuts(self)
         self.compute.event.connect(self.on_side_event)
         self.form.changed.connect(self.form_changed)
@@ -258,10 +258,6 @@ class GanPanel(QWidget):
             f"Run {e.run_id} on {e.device}: {w}×{h}×{c} images, {e.steps_per_epoch} steps per "
             f"epoch, {e.total_steps} in all.")
         self.runs.update_run(e.run_id)
-
-    def job_finished(self, _outcome: str) -> None:
-        if self.shown:  # its final status
-            self.runs.update_run(self.shown)
 
     def plot_metrics(self, columns: dict[str, np.ndarray], step: np.ndarray, wall: np.ndarray,
                      prefix: str = "", **style) -> None:

@@ -141,7 +141,7 @@ class TrainingPanel(QWidget):
         self.overfit_button.clicked.connect(self.start_overfit)
         c.event.connect(self.on_event)
         c.running_changed.connect(self.running_changed)
-        c.finished.connect(self.job_finished)
+        c.finished.connect(lambda _: self.runs.update_run(self.live_run))  # final status
         c.shortcuts(self)
         self.form.changed.connect(lambda found: c.set_startable(not found))
         self.form.download.connect(self.download)
@@ -206,10 +206,6 @@ class TrainingPanel(QWidget):
             self.show_history(e.run_id, e.first_step)
         self.live_run = e.run_id
         self.runs.update_run(e.run_id)
-
-    def job_finished(self, _outcome: str) -> None:
-        if self.live_run:  # its final status
-            self.runs.update_run(self.live_run)
 
     def show_history(self, run_id: str, before_step: int) -> None:
         """A resumed run's curves start with what the store holds from before."""

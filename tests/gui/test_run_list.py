@@ -28,4 +28,5 @@ def test_a_run_that_starts_or_ends_changes_its_own_row_only(qtbot, tmp_path):
         assert "finished: test accuracy 0.970" in runs.item(0).text()
 
         runs.update_run(store.create_run(CONFIG, kind="gan").id)  # another list's kind
+        runs.update_run(None)  # a job that trained no run
         assert runs.count() == 4 and runs.checked() == [rows[1].data(Qt.ItemDataRole.UserRole)]

@@ -40,14 +40,21 @@ from core.training.job import (
     supervised,
 )
 from core.training.losses import Loss, make_loss
-from core.training.optim import gradient_norm, lr_factor, make_optimizer, make_schedule
+from core.training.optim import (
+    grad_norms,
+    lr_factor,
+    make_optimizer,
+    make_schedule,
+    total_norm,
+)
 
 EMIT_INTERVAL = 0.25  # seconds between Steps events: the curves redraw at most ~4 Hz a plot
 PREDICTION_SAMPLE = 48
 
 
 class StepBuffer(MetricBuffer):
-    """Per-step [loss, acc, grad_norm] tensors and learning rates until the next emission."""
+    """Per-step [loss, acc, *per-parameter gradient norms] tensors and learning rates until the
+    next emission."""
 
     def clear(self) -> None:
         super().clear()
@@ -69,7 +76,7 @@ class StepBuffer(MetricBuffer):
             loss=values[:, 0],
             acc=values[:, 1],
             lr=lrs,
-            grad_norm=values[:, 2],
+            grad_norm=total_norm(values[:, 2:]),
             wall=wall,
             step_time=elapsed / len(step),
             images_per_s=images / max(elapsed, 1e-9),
@@ -94,7 +101,8 @@ def step_rows(steps: Steps) -> list[dict[str, float]]:
 def train_step(
     model: nn.Module, opt: torch.optim.Optimizer, loss_fn: Loss, x: torch.Tensor, y: torch.Tensor
 ) -> torch.Tensor:
-    """One optimizer step; returns [loss, accuracy, gradient norm] on the device."""
+    """One optimizer step; returns [loss, accuracy, each parameter's gradient norm] on the
+    device (StepBuffer combines the norms on the host)."""
     opt.zero_grad(set_to_none=True)
     logits = model(x)
     loss = loss_fn(logits, y)
@@ -102,7 +110,7 @@ def train_step(
         loss.backward()
         opt.step()
     acc = (logits.detach().argmax(1) == y).float().mean()
-    return torch.stack([loss.detach(), acc, gradient_norm(opt).to(loss.device)])
+    return torch.stack([loss.detach(), acc, *grad_norms(opt)])
 
 
 @torch.inference_mode()

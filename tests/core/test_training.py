@@ -178,3 +178,16 @@ def test_a_stopped_run_resumes_from_its_last_epoch(tmp_path):
     steps = store.steps(run_id)["step"]
     assert np.array_equal(steps, np.arange(4 * started.steps_per_epoch))
     assert list(store.epochs(run_id)["epoch"]) == [1, 2, 3, 4]
+
+
+def test_a_steps_gradient_norm_is_the_norm_of_all_its_gradients():
+    torch.manual_seed(0)
+    model = build_model(ModelSpec("lenet", 1, 28, 10))
+    opt = make_optimizer(TrainConfig(optimizer="sgd", lr=0.05), model.parameters())
+    buffer = trainer.StepBuffer()
+    buffer.add(0, 0.05, trainer.train_step(model, opt, make_loss("cross_entropy"),
+                                           *fixed_batch()), 32)
+    grads = torch.cat([p.grad.flatten() for p in model.parameters()])
+    steps = buffer.flush(1, 0.0)
+    assert steps.grad_norm[0] == pytest.approx(grads.norm().item(), rel=1e-5)
+    assert steps.grad_norm[0] > 0 and steps.loss.shape == steps.acc.shape == (1,)

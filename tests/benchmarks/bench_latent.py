@@ -1,9 +1,10 @@
 """The latent panel's strip latency, in one process; prints `name: value` lines.
 
-    python tests/benchmarks/bench_latent.py
+    python tests/benchmarks/bench_latent.py [--size PX --width W]
 
 Each of REPEATS rounds types a new seed for A in the panel (a 16-frame slerp strip of the
-default cGAN: z of 64, width 32, 28 px; untrained weights cost the same), then times FORWARDS
+default cGAN: z of 64, width 32, 28 px, or the size and width given; untrained weights cost the
+same), then times FORWARDS
 bare forward passes of G on a batch of 16 on the compute thread (same thread, same torch
 threads), so both see the same load on a shared machine. Medians over the rounds:
 
@@ -18,6 +19,7 @@ threads), so both see the same load on a shared machine. Medians over the rounds
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -34,16 +36,14 @@ from tests.benchmarks.event_loop import shown_panel, wait  # noqa: E402 (needs t
 REPEATS, FORWARDS, FRAMES = 30, 10, 16
 
 
-def save_default_generator(store) -> None:
-    """A GAN run of the default cGAN with its untrained weights (one epoch checkpoint)."""
+def save_generator(store, config) -> None:
+    """A GAN run of `config`'s generator with its untrained weights (one epoch checkpoint)."""
     import torch
 
     from core.models.gan import build_gan
     from core.runs.checkpoint import checkpoint_path, save_checkpoint
-    from core.training.gan_config import GanConfig
     from core.training.gan_trainer import gan_data, gan_spec
 
-    config = GanConfig()
     spec = gan_spec(config, gan_data(config, torch.device("cpu")))
     g, d = build_gan(spec)
     meta = {"config": config.to_dict(), "classes": [str(k) for k in range(10)], "epoch": 1}
@@ -148,7 +148,12 @@ def strip_ms(app, panel, seed: int, clock: Clock) -> tuple[float, float, float]:
 
 
 def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--size", type=int, help="image size in px (default: the default cGAN's)")
+    p.add_argument("--width", type=int, default=32, help="the generator's width")
+    a = p.parse_args()
     from core.runs.store import RunStore
+    from core.training.gan_config import GanConfig
     from gui.app import make_app
     from gui.panels.latent import LatentPanel
 
@@ -157,7 +162,7 @@ def main() -> None:
     record_core_calls(clock)
     with tempfile.TemporaryDirectory() as tmp:
         store = RunStore(Path(tmp))
-        save_default_generator(store)
+        save_generator(store, GanConfig(image_size=a.size, width=a.width))
         compute, panel = shown_panel(LatentPanel, store)
         wait(app, lambda: panel.info is not None and panel.sequence.frames is not None)
         record_panel(compute, panel, clock)
@@ -171,7 +176,7 @@ def main() -> None:
     strip, core, render, forward = (statistics.median(c) for c in zip(*rounds, strict=True))
     strips = [r[0] for r in rounds]
     print(f"# {REPEATS} rounds of a {FRAMES}-frame strip: {min(strips):.1f}-{max(strips):.1f} "
-          f"ms; device {compute.device_label}")
+          f"ms; device {compute.device_label}; {a.size or 'default'} px, width {a.width}")
     print(f"interpolation_strip_ms: {strip:.2f}")
     print(f"interpolation_core_ms: {core:.2f}")
     print(f"interpolation_forward_ms: {forward:.2f}")

@@ -18,6 +18,7 @@ import argparse
 import copy
 import tempfile
 import time
+from collections.abc import Iterator
 
 import torch
 import torch.nn.functional as F
@@ -83,6 +84,13 @@ def quality(seed: int) -> None:
 
 def bare_steps_per_s(steps: int, seed: int) -> float:
     """The default models, batch, losses (ns, real label 0.9) and EMA in a plain loop."""
+    *_, rate = bare_loop(steps, seed)
+    return rate
+
+
+def bare_loop(steps: int, seed: int) -> Iterator[float | None]:
+    """bare_steps_per_s as a job: yields None after each step (the compute thread's tuner times
+    them), then the steps/s."""
     c = GanConfig()
     ds = load_digits(28)
     x_all, y_all = ds.images.float() / 127.5 - 1, ds.labels
@@ -116,7 +124,8 @@ def bare_steps_per_s(steps: int, seed: int) -> float:
     start = time.perf_counter()
     for _ in range(steps):
         step()
-    return steps / (time.perf_counter() - start)
+        yield None
+    yield steps / (time.perf_counter() - start)
 
 
 def main() -> None:

@@ -11,12 +11,15 @@
 - gan_job_ratio: the headless train_gan job (events, store, samples, checkpoints, no GUI) as
   `deepscope train-gan` runs it, against that bare loop, to tell the trainer's share of the
   cost from the GUI's; gan_panel_vs_job_ratio: the panel against that job (the live views').
+- gan_throughput_ratio_in_process: in one panel's process, the bare loop as a job on the compute
+  thread and a run in the panel take turns (R rounds); the median paired ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -55,13 +58,12 @@ def seen(marks: dict[str, float], event) -> None:
     marks["last"], marks["steps"] = time.perf_counter(), int(event.step[-1]) + 1
 
 
-def gui(epochs: int) -> dict:
-    """Train in a shown GAN panel at window size, curves and samples live."""
+def shown_gan_panel(epochs: int):
+    """(app, compute thread, panel, store): a GAN panel shown at window size, torch loaded."""
     from event_loop import shown_panel, wait
 
     from core.runs.store import RunStore
     from core.training.gan_config import GanConfig
-    from core.training.gan_events import GanFinished, GanSteps
     from gui.app import make_app
     from gui.panels.gan import GanPanel
 
@@ -70,6 +72,15 @@ def gui(epochs: int) -> dict:
     compute, panel = shown_panel(GanPanel, store, (1500, 900))
     wait(app, lambda: bool(compute.device_label))
     panel.form.set_config(GanConfig(epochs=epochs))
+    return app, compute, panel, store
+
+
+def train_in_panel(app, compute, panel) -> float:
+    """Steps/s of one run in the panel, curves and samples live."""
+    from event_loop import wait
+
+    from core.training.gan_events import GanFinished, GanSteps
+
     marks: dict[str, float] = {}
 
     def on_event(_job: int, event: object) -> None:
@@ -80,10 +91,38 @@ def gui(epochs: int) -> dict:
 
     compute.event.connect(on_event)
     panel.start_training()
-    wait(app, lambda: "done" in marks, timeout_s=900)
+    wait(app, lambda: "done" in marks and panel.job is None, timeout_s=900)
+    compute.event.disconnect(on_event)
+    return marks["steps"] / (marks["last"] - marks["first"])
+
+
+def gui(epochs: int) -> dict:
+    """Train in a shown GAN panel at window size, curves and samples live."""
+    app, compute, panel, store = shown_gan_panel(epochs)
+    rate = train_in_panel(app, compute, panel)
     compute.stop()
     store.close()
-    return {"steps_per_s": marks["steps"] / (marks["last"] - marks["first"])}
+    return {"steps_per_s": rate}
+
+
+def in_process(epochs: int, rounds: int) -> dict:
+    """The bare loop as a job on the panel's compute thread, then a run in the panel, in turn:
+    seconds apart in one process, so both meet the same load; the median paired ratio."""
+    from bench_gan import bare_loop
+    from event_loop import wait
+
+    app, compute, panel, store = shown_gan_panel(epochs)
+    rates: list[float] = []
+    compute.event.connect(lambda _job, e: rates.append(e) if isinstance(e, float) else None)
+
+    ratios = []
+    for _ in range(rounds):
+        compute.submit(lambda: bare_loop(BARE_STEPS, 0))
+        wait(app, lambda: len(rates) > len(ratios), timeout_s=600)
+        ratios.append(train_in_panel(app, compute, panel) / rates[-1])
+    compute.stop()
+    store.close()
+    return {"ratio": statistics.median(ratios), "low": min(ratios), "high": max(ratios)}
 
 
 def main() -> None:
@@ -93,7 +132,8 @@ def main() -> None:
     p.add_argument("--child")
     a = p.parse_args()
     if a.child:
-        jobs = {"bare": bare, "job": lambda: job(a.epochs), "gui": lambda: gui(a.epochs)}
+        jobs = {"bare": bare, "job": lambda: job(a.epochs), "gui": lambda: gui(a.epochs),
+                "in_process": lambda: in_process(a.epochs, a.repeats)}
         print(json.dumps(jobs[a.child]()))
         return
     runs: dict[str, list[float]] = {"bare": [], "job": [], "gui": []}
@@ -110,6 +150,10 @@ def main() -> None:
     print(f"gan_job_ratio_median: {paired_median(runs['job'], runs['bare']):.3f}")
     print(f"gan_panel_vs_job_ratio: {g / j:.3f}")
     print(f"gan_panel_vs_job_ratio_median: {paired_median(runs['gui'], runs['job']):.3f}")
+    same = child("in_process", "--epochs", str(a.epochs), "--repeats", str(a.repeats),
+                 script=__file__)
+    print(f"gan_throughput_ratio_in_process: {same['ratio']:.3f}  "
+          f"# rounds {same['low']:.2f}-{same['high']:.2f}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ them to the compute thread's jobs (gan_jobs) and draws the curves.
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
@@ -78,6 +79,8 @@ class GanPanel(QWidget):
         self.total_steps = 0
         self.prev_wall = 0.0
         self.shown: str | None = None  # the run whose samples and scores are on screen
+        self.training_job: int | None = None  # the controls' job when it trains a GAN
+        self.score_job: int | None = None  # Score now beside a training run
         self.error_box: QMessageBox | None = None
         self.form = GanForm()
         self.board = CurveBoard(PLOTS, fps=FPS, legends={"loss": (-5, 5), "prob": (-5, 5),
@@ -136,6 +139,8 @@ class GanPanel(QWidget):
         c.finished.connect(lambda _: self.runs.update_run(self.shown))  # final status
         c.shortcuts(self)
         self.compute.event.connect(self.on_side_event)
+        self.compute.done.connect(self.on_side_done)
+        self.compute.failed.connect(self.on_side_failed)
         self.form.changed.connect(self.form_changed)
         self.scores.judge_changed.connect(self.judge_changed)
         self.scores.train_button.clicked.connect(self.train_judge)
@@ -158,6 +163,7 @@ class GanPanel(QWidget):
         self.total_steps, self.prev_wall = 0, 0.0
         self.controls.run(lambda: gan_jobs.train_job(config, self.store, resume),
                           "Continuing the GAN" if resume else "Training the GAN")
+        self.training_job = self.job
 
     def continue_run(self) -> None:
         if (run_id := self.runs.resumable_id()) is None:
@@ -172,13 +178,21 @@ class GanPanel(QWidget):
         self.controls.run(lambda: gan_jobs.judge_job(config, self.store), "Training a judge")
 
     def score_now(self) -> None:
+        """Score the shown run's generator with the chosen judge: as the panel's job when it is
+        idle (progress, Stop), or while the run trains as a job of its own that the compute
+        thread takes turns with (the latest epoch's checkpoint, training goes on)."""
         judge, run = self.scores.judge_path(), self.shown
-        if judge is None or run is None:
+        if judge is None or run is None or self.score_job is not None:
             return
         run_dir, with_fid = self.store.get(run).dir, self.scores.fid.isChecked()
         every = self.scores.every.isChecked()
         self.tabs.setCurrentWidget(self.scores)
-        self.controls.run(lambda: gan_jobs.score_job(run_dir, judge, with_fid, every), "Scoring")
+        job = functools.partial(gan_jobs.score_job, run_dir, judge, with_fid, every)
+        if not self.controls.running:
+            self.controls.run(job, "Scoring")
+            return
+        self.score_job = self.compute.submit(job)
+        self.update_scoring()
 
     def selection_changed(self) -> None:
         self.look_back()
@@ -207,9 +221,17 @@ class GanPanel(QWidget):
     def running_changed(self, running: bool) -> None:
         self.controls.set_startable(not self.form.issues())
         self.form.setEnabled(not running)
-        scorable = self.shown is not None and has_checkpoint(self.store.get(self.shown).dir)
-        self.scores.set_idle(not running, scorable)
+        self.update_scoring()
         self.continue_button.setEnabled(not running and self.runs.resumable_id() is not None)
+
+    def update_scoring(self) -> None:
+        """Score now needs the shown run's saved generator and no scoring under way; while the
+        panel's job runs, it must be that run's training (scored beside it)."""
+        running = self.controls.running
+        free = self.score_job is None and (not running or self.job == self.training_job)
+        scorable = (free and self.shown is not None
+                    and has_checkpoint(self.store.get(self.shown).dir))
+        self.scores.set_idle(not running, scorable)
 
     def form_changed(self, found: list[str]) -> None:
         self.controls.set_startable(not found)
@@ -235,6 +257,17 @@ class GanPanel(QWidget):
     def on_side_event(self, job: int, event: object) -> None:
         if job == self.fid_job and isinstance(event, FidStatus):
             self.scores.fid.setVisible(event.available)
+        elif job == self.score_job:
+            self.on_event(event)
+
+    def on_side_done(self, job: int, _outcome: str) -> None:
+        if job == self.score_job:
+            self.score_job = None
+            self.update_scoring()
+
+    def on_side_failed(self, job: int, message: str, details: str) -> None:
+        if job == self.score_job:
+            self.error_box = error_box(self, "Scoring failed", message, details)
 
     def on_started(self, e: GanStarted) -> None:
         self.total_steps = e.total_steps
@@ -282,6 +315,8 @@ class GanPanel(QWidget):
         self.samples.add(Frame(e.step, e.images, e.labels, e.diversity))
 
     def on_epoch(self, e: GanEpochEnd) -> None:
+        if e.epoch == 1:
+            self.update_scoring()  # the run's first checkpoint: it can be scored now
         if e.scores is not None:
             self.scores.add(ScoreRow.of(f"epoch {e.epoch}", e.scores))
 

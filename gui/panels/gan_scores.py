@@ -179,9 +179,10 @@ class ScoresView(QWidget):
         return self.judge.currentData()
 
     def set_idle(self, idle: bool, scorable: bool) -> None:
-        """Buttons for no job running; Score now also needs a judge and a saved generator."""
+        """Train a judge and its choices need the panel idle; Score now needs a judge and what
+        the panel says (`scorable`: a saved generator, and no job in its way)."""
         self.train_button.setEnabled(idle)
-        self.score_button.setEnabled(idle and scorable and self.judge_path() is not None)
+        self.score_button.setEnabled(scorable and self.judge_path() is not None)
         self.judge.setEnabled(idle)
         self.every.setEnabled(idle)
 

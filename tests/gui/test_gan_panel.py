@@ -199,6 +199,31 @@ def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
     assert scores.rows[2].frechet_distance == scores.rows[1].frechet_distance  # same samples
 
 
+def test_score_now_scores_a_training_run_beside_it(qtbot, gan, monkeypatch):
+    """While a GAN trains, Score now scores its latest epoch in a job of its own; training
+    goes on (paused here, so the test knows its epoch) and ends as usual."""
+    monkeypatch.setattr(gan_jobs, "judge_config",
+                        lambda dataset, root: TrainConfig(dataset=dataset, data_root=root,
+                                                          epochs=1))
+    scores = gan.scores
+    click(qtbot, scores.train_button)
+    qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)
+    gan.form.set_config(replace(TINY, model="cgan", epochs=4))
+    click(qtbot, gan.controls.start_button)
+    assert not scores.score_button.isEnabled()  # nothing saved yet
+    qtbot.waitUntil(lambda: scores.score_button.isEnabled(), timeout=60_000)  # epoch 1 saved
+    click(qtbot, gan.controls.pause_button)
+    click(qtbot, scores.score_button)
+    assert gan.score_job is not None and not scores.score_button.isEnabled()
+    qtbot.waitUntil(lambda: gan.score_job is None, timeout=60_000)
+    assert [r.when for r in scores.rows][-1].startswith("now (epoch ")
+    assert gan.job is not None and gan.compute.is_paused(gan.job)  # the run waits, unharmed
+    assert scores.score_button.isEnabled() and not scores.train_button.isEnabled()
+    click(qtbot, gan.controls.pause_button)  # resume
+    qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)
+    assert gan.store.runs("gan")[0].status == "finished"
+
+
 def test_settings_round_trip(idle, tmp_path):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     idle.form.set_config(replace(TINY, loss="wgan-gp", prior="sphere"))

@@ -219,6 +219,17 @@ def test_score_now_scores_a_training_run_beside_it(qtbot, gan, monkeypatch):
     assert [r.when for r in scores.rows][-1].startswith("now (epoch ")
     assert gan.job is not None and gan.compute.is_paused(gan.job)  # the run waits, unharmed
     assert scores.score_button.isEnabled() and not scores.train_button.isEnabled()
+
+    def broken(*_):
+        raise ValueError("the judge file is corrupt")
+        yield
+
+    monkeypatch.setattr(gan_jobs, "score_job", broken)
+    click(qtbot, scores.score_button)  # a failing score: a dialog, the run goes on
+    qtbot.waitUntil(lambda: gan.score_job is None, timeout=60_000)
+    assert "the judge file is corrupt" in gan.error_box.text()
+    gan.error_box.close()
+    assert scores.score_button.isEnabled() and gan.compute.is_paused(gan.job)
     click(qtbot, gan.controls.pause_button)  # resume
     qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)
     assert gan.store.runs("gan")[0].status == "finished"

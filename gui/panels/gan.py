@@ -202,8 +202,9 @@ class GanPanel(QWidget):
         """Show the selected run's stored samples (a job: reading them needs torch's module)
         and its logged scores."""
         run_id = self.runs.current_id()
-        if run_id is None or self.job is not None or run_id == self.shown:
-            return
+        if run_id is None or self.job is not None or self.score_job is not None \
+                or run_id == self.shown:
+            return  # (a score under way belongs to the run shown)
         self.show_run(run_id)
         run_dir = self.store.get(run_id).dir
         self.controls.run(lambda: gan_jobs.timeline_job(run_id, run_dir), "Loading samples")
@@ -263,6 +264,7 @@ class GanPanel(QWidget):
     def on_side_done(self, job: int, _outcome: str) -> None:
         if job == self.score_job:
             self.score_job = None
+            self.look_back()  # a run selected meanwhile
             self.update_scoring()
 
     def on_side_failed(self, job: int, message: str, details: str) -> None:

@@ -1,5 +1,6 @@
 """The GAN panel driven through its real widgets, on the embedded digits with tiny models."""
 
+import threading
 from dataclasses import replace
 
 import pytest
@@ -208,6 +209,7 @@ def test_score_now_scores_a_training_run_beside_it(qtbot, gan, monkeypatch):
     scores = gan.scores
     click(qtbot, scores.train_button)
     qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)
+    train(qtbot, gan, replace(TINY, model="cgan"))  # an earlier run to select meanwhile
     gan.form.set_config(replace(TINY, model="cgan", epochs=4))
     click(qtbot, gan.controls.start_button)
     assert not scores.score_button.isEnabled()  # nothing saved yet
@@ -224,15 +226,32 @@ def test_score_now_scores_a_training_run_beside_it(qtbot, gan, monkeypatch):
         raise ValueError("the judge file is corrupt")
         yield
 
+    score_job = gan_jobs.score_job
     monkeypatch.setattr(gan_jobs, "score_job", broken)
     click(qtbot, scores.score_button)  # a failing score: a dialog, the run goes on
     qtbot.waitUntil(lambda: gan.score_job is None, timeout=60_000)
     assert "the judge file is corrupt" in gan.error_box.text()
     gan.error_box.close()
     assert scores.score_button.isEnabled() and gan.compute.is_paused(gan.job)
-    click(qtbot, gan.controls.pause_button)  # resume
+
+    release = threading.Event()
+
+    def held(*args):
+        release.wait(30)  # (on the compute thread) until the test has looked
+        yield from score_job(*args)
+
+    monkeypatch.setattr(gan_jobs, "score_job", held)
+    click(qtbot, gan.controls.stop_button)
+    click(qtbot, scores.score_button)  # beside the run still, whose end is on its way
+    assert gan.score_job is not None  # (queued behind the end: it outlives the training)
     qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)
-    assert gan.store.runs("gan")[0].status == "finished"
+    assert gan.store.runs("gan")[0].status == "stopped"
+    training, earlier = gan.shown, gan.store.runs("gan")[1].id
+    gan.runs.setCurrentRow(1)  # the earlier run shows once the score has come
+    assert gan.shown == training and gan.score_job is not None
+    release.set()
+    qtbot.waitUntil(lambda: gan.score_job is None and gan.job is None, timeout=60_000)
+    assert gan.shown == earlier
 
 
 def test_settings_round_trip(idle, tmp_path):

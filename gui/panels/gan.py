@@ -317,8 +317,7 @@ class GanPanel(QWidget):
         self.samples.add(Frame(e.step, e.images, e.labels, e.diversity))
 
     def on_epoch(self, e: GanEpochEnd) -> None:
-        if e.epoch == 1:
-            self.update_scoring()  # the run's first checkpoint: it can be scored now
+        self.update_scoring()  # a checkpoint was saved: the run can be scored
         if e.scores is not None:
             self.scores.add(ScoreRow.of(f"epoch {e.epoch}", e.scores))
 

@@ -1,17 +1,20 @@
 """The latent panel's strip latency, in one process; prints `name: value` lines.
 
-    python tests/benchmarks/bench_latent.py [--size PX --width W]
+    python tests/benchmarks/bench_latent.py [--size PX --width W] [--idle S]
 
 Each of REPEATS rounds types a new seed for A in the panel (a 16-frame slerp strip of the
 default cGAN: z of 64, width 32, 28 px, or the size and width given; untrained weights cost the
-same), then times FORWARDS
-bare forward passes of G on a batch of 16 on the compute thread (same thread, same torch
-threads), so both see the same load on a shared machine. Medians over the rounds:
+same), then submits a job that times G on a batch of 16 on the compute thread (same thread,
+same torch threads), so both see the same load on a shared machine. The app idles S seconds
+(default 0.2, the event loop running) before each, as between a user's actions: after an idle
+moment every step runs from cold caches, so the forward pass is timed the same way, as the
+first thing its job does. Medians over the rounds:
 
 - interpolation_strip_ms: from the seed typed to the large view painted with the new strip.
 - interpolation_core_ms: from the core call on the compute thread to the uint8 frames shown
   in the panel (the strip set, before painting).
-- interpolation_forward_ms: one bare forward pass of G on a batch of 16.
+- interpolation_forward_ms: one forward pass of G on a batch of 16 after the same idle moment.
+- interpolation_forward_warm_ms: the median of FORWARDS more passes back to back.
 - interpolation_strip_ratio: strip / forward (the issue's figure). Goal <= 1.5.
 - interpolation_core_ratio: core / forward.
 - interpolation_render_ratio: the core call alone (latents, G, uint8 frames) / forward.
@@ -55,7 +58,8 @@ def save_generator(store, config) -> None:
 
 
 def forward_job(panel):
-    """Time G on a batch of 16 on the compute thread; yields the median in ms."""
+    """Time G on a batch of 16 on the compute thread; yields (the first pass, the median of
+    the next FORWARDS) in ms."""
     import torch
 
     g, spec, _ = panel.jobs.cache().get(panel.info.run)
@@ -63,11 +67,11 @@ def forward_job(panel):
     labels = torch.arange(FRAMES) % spec.num_classes
     times = []
     with torch.inference_mode():
-        for _ in range(FORWARDS):
+        for _ in range(1 + FORWARDS):
             start = time.perf_counter()
             g(z, labels)
             times.append((time.perf_counter() - start) * 1000)
-    yield statistics.median(times)
+    yield times[0], statistics.median(times[1:])
 
 
 @dataclass
@@ -78,10 +82,20 @@ class Clock:
     called: list[float] = field(default_factory=list)  # core calls that render frames
     rendered: list[float] = field(default_factory=list)  # how long each such call took (ms)
     shown: list[float] = field(default_factory=list)  # frames set in the panel
-    forwards: list[float] = field(default_factory=list)  # medians from forward_job (ms)
+    forwards: list[tuple] = field(default_factory=list)  # (first, median) from forward_job
 
 
-def forward_ms(app, compute, panel, clock: Clock) -> float:
+def idle(app, seconds: float) -> None:
+    """Let the app sit idle, its event loop running, as between a user's actions."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(round(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def forward_ms(app, compute, panel, clock: Clock) -> tuple[float, float]:
+    """(the first forward pass of a job, the median of the next) in ms."""
     clock.forwards.clear()
     compute.submit(lambda: forward_job(panel))
     wait(app, lambda: clock.forwards)
@@ -126,7 +140,7 @@ def record_panel(compute, panel, clock: Clock) -> None:
         clock.shown.append(time.perf_counter())
 
     panel.show_frames = timed_show
-    compute.event.connect(lambda job, e: clock.forwards.append(e) if isinstance(e, float)
+    compute.event.connect(lambda job, e: clock.forwards.append(e) if isinstance(e, tuple)
                           else None)
 
 
@@ -151,6 +165,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--size", type=int, help="image size in px (default: the default cGAN's)")
     p.add_argument("--width", type=int, default=32, help="the generator's width")
+    p.add_argument("--idle", type=float, default=0.2, help="seconds idle before each timing")
     a = p.parse_args()
     from core.runs.store import RunStore
     from core.training.gan_config import GanConfig
@@ -169,21 +184,28 @@ def main() -> None:
         panel.form.steps.set(FRAMES)
         strip_ms(app, panel, 1, clock)  # warm-up
         forward_ms(app, compute, panel, clock)
-        rounds = [(*strip_ms(app, panel, 100 + k, clock), forward_ms(app, compute, panel, clock))
-                  for k in range(REPEATS)]
+        rounds = []
+        for k in range(REPEATS):
+            idle(app, a.idle)
+            strip = strip_ms(app, panel, 100 + k, clock)
+            idle(app, a.idle)
+            rounds.append((*strip, *forward_ms(app, compute, panel, clock)))
         compute.stop()
         store.close()
-    strip, core, render, forward = (statistics.median(c) for c in zip(*rounds, strict=True))
+    strip, core, render, forward, warm = (statistics.median(c) for c in zip(*rounds, strict=True))
     strips = [r[0] for r in rounds]
     print(f"# {REPEATS} rounds of a {FRAMES}-frame strip: {min(strips):.1f}-{max(strips):.1f} "
-          f"ms; device {compute.device_label}; {a.size or 'default'} px, width {a.width}")
+          f"ms; device {compute.device_label}; {a.size or 'default'} px, width {a.width}; "
+          f"{a.idle} s idle before each")
     print(f"interpolation_strip_ms: {strip:.2f}")
     print(f"interpolation_core_ms: {core:.2f}")
     print(f"interpolation_forward_ms: {forward:.2f}")
+    print(f"interpolation_forward_warm_ms: {warm:.2f}")
     print(f"interpolation_strip_ratio: {strip / forward:.2f}")
     print(f"interpolation_core_ratio: {core / forward:.2f}")
     print(f"interpolation_render_ms: {render:.2f}")
     print(f"interpolation_render_ratio: {render / forward:.2f}")
+    print(f"interpolation_strip_ratio_warm: {strip / warm:.2f}  # against the warm forward")
 
 if __name__ == "__main__":
     main()

@@ -29,6 +29,13 @@ class Message:
     text: str
 
 
+def error_message(err: BaseException) -> str:
+    """What a failed job tells the user: the app's own errors (defined in core) and bad input
+    (ValueError, OSError) in their own words; anything else, a bug, with its type as well."""
+    own = type(err).__module__.startswith("core.") or isinstance(err, ValueError | OSError)
+    return str(err) if own and str(err) else f"{type(err).__name__}: {err}"
+
+
 class Cancelled(Exception):
     """Raised inside the background work when its job is closed."""
 

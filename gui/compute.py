@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThread, Signal
 
+from core.jobs import error_message
+
 if TYPE_CHECKING:
     from core.thread_tuner import ThreadTuner
 
@@ -235,6 +237,6 @@ class ComputeThread(QThread):
                         return
         except Exception as err:
             outcome = "failed"
-            self.failed.emit(job.id, f"{type(err).__name__}: {err}", traceback.format_exc())
+            self.failed.emit(job.id, error_message(err), traceback.format_exc())
         self._jobs.pop(job.id, None)
         self.done.emit(job.id, outcome)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from core.jobs import error_message
 from core.runs.store import RunStore
 
 
@@ -84,5 +85,5 @@ def supervised(
         store.set_status(run_id, "stopped", message)
         raise
     except BaseException as err:
-        store.set_status(run_id, "failed", f"{type(err).__name__}: {err}")
+        store.set_status(run_id, "failed", error_message(err))
         raise

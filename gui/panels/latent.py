@@ -263,7 +263,6 @@ class LatentPanel(QWidget):
         stale = job == self.load_job and self.loading != self.chosen
         if job not in (self.load_job, self.frames_job, self.export_job) or stale:
             return
-        message = message.partition(": ")[2] or message
         if job == self.load_job:
             self.info, self.draws, self.failed = None, None, self.loading
             self.grid.empty_text = f"Cannot load this run: {message}"

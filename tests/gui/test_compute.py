@@ -101,3 +101,17 @@ def test_torch_loads_with_no_garbage_collection_and_leaves_it_on(qtbot, compute)
         gc.callbacks.remove(seen)
     assert walks == []  # each collection there held the GIL: the window froze (up to ~260 ms)
     assert gc.isenabled() and gc.get_freeze_count() > frozen  # what loaded is never walked
+
+
+
+def failing():
+    raise ValueError("steps must be 2..64, got 100")
+    yield
+
+
+def test_a_failed_job_says_what_went_wrong_in_words_a_user_reads(qtbot, compute):
+    start(qtbot, compute)
+    with qtbot.waitSignal(compute.failed, timeout=10_000) as failed:
+        compute.submit(failing)
+    _job, message, details = failed.args
+    assert message == "steps must be 2..64, got 100" and "ValueError" in details

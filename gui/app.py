@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -17,14 +18,15 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from core.runs.store import RunStore
-from gui.compute import ComputeThread
-from gui.panels.gan import GanPanel
-from gui.panels.latent import LatentPanel
-from gui.panels.occlusion import OcclusionPanel
-from gui.panels.training import TrainingPanel
+from deepscope.core.runs.store import RunStore
 
-STYLE = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+from .compute import ComputeThread
+from .panels.gan.panel import GanPanel
+from .panels.latent.panel import LatentPanel
+from .panels.occlusion.panel import OcclusionPanel
+from .panels.training.panel import TrainingPanel
+
+STYLE = resources.files("deepscope.resources") / "style.qss"
 
 
 def settings() -> QSettings:
@@ -110,8 +112,7 @@ def make_app() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("DeepScope")
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
-    if STYLE.exists():
-        app.setStyleSheet(STYLE.read_text())
+    app.setStyleSheet(STYLE.read_text())
     return app
 
 

@@ -15,16 +15,23 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
-from core.models.gan_spec import GAN_MODELS
-from core.models.spec import ACTIVATIONS, MODELS
-from core.occlusion_names import OCCLUDERS
-from core.training.config import DEVICES, LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
-from core.training.gan_config import GAN_LOSSES, GanConfig
+from deepscope.core.classifier.config import (
+    LOSSES,
+    OPTIMIZERS,
+    SCHEDULES,
+    TrainConfig,
+    problems,
+)
+from deepscope.core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
+from deepscope.core.device import DEVICES
+from deepscope.core.gan.config import GAN_LOSSES, GanConfig
+from deepscope.core.models.gan_spec import GAN_MODELS
+from deepscope.core.models.spec import ACTIVATIONS, MODELS
+from deepscope.core.occlusion.spec import OCCLUDERS
 
 if TYPE_CHECKING:
-    from core.models.gan import Generator
-    from core.models.gan_spec import GanSpec
+    from deepscope.core.models.gan import Generator
+    from deepscope.core.models.gan_spec import GanSpec
 
 MAX_INTERPOLATION_STEPS = 64
 
@@ -138,17 +145,17 @@ def emit(record: dict, as_json: bool) -> None:
 
 
 def train_command(args: argparse.Namespace) -> int:
-    from core.data.load import load_dataset
-    from core.runs.store import RunStore
-    from core.training.events import EpochEnd, RunFinished
-    from core.training.trainer import resume_config, train
+    from deepscope.core.classifier.events import EpochEnd, RunFinished
+    from deepscope.core.classifier.trainer import resume_config, train
+    from deepscope.core.data.load import load_dataset
+    from deepscope.core.runs.store import RunStore
 
     store = RunStore(args.runs_dir)
     config = resume_config(store, args.resume, args.epochs) if args.resume else config_from(args)
     if found := problems(config):
         raise ValueError("; ".join(found))
     if args.download and config.pretrained:
-        from core.models.torchvision_zoo import download_weights
+        from deepscope.core.models.torchvision_zoo import download_weights
 
         download_weights(config.model, progress)
     if args.download and config.dataset in TORCHVISION_SETS:
@@ -181,8 +188,13 @@ def pair(text: str) -> tuple[int, int]:
 
 
 def occlusion_command(args: argparse.Namespace) -> int:
-    from core.occlusion import occlusion_maps
-    from core.occlusion_run import load_experiment, occluder, resolve_target, save_maps
+    from deepscope.core.occlusion.experiment import (
+        load_experiment,
+        occluder,
+        resolve_target,
+        save_maps,
+    )
+    from deepscope.core.occlusion.maps import occlusion_maps
 
     exp = load_experiment(args.run, args.dataset, args.data_root, args.index, args.image)
     baseline, value = occluder(args.occluder, exp)
@@ -206,10 +218,10 @@ def gan_epoch_record(event) -> dict:
 
 
 def train_gan_command(args: argparse.Namespace) -> int:
-    from core.runs.store import RunStore
-    from core.training.gan_config import problems as gan_problems
-    from core.training.gan_events import GanEpochEnd, GanFinished
-    from core.training.gan_trainer import resume_config, train_gan
+    from deepscope.core.gan.config import problems as gan_problems
+    from deepscope.core.gan.events import GanEpochEnd, GanFinished
+    from deepscope.core.gan.trainer import resume_config, train_gan
+    from deepscope.core.runs.store import RunStore
 
     store = RunStore(args.runs_dir)
     epochs = GanConfig.epochs if args.epochs is None else args.epochs
@@ -238,8 +250,8 @@ def train_gan_command(args: argparse.Namespace) -> int:
 
 def gan_run(args: argparse.Namespace) -> tuple[Generator, GanSpec, dict]:
     """The generator of --run: a run folder or checkpoint, else a run id in the run store."""
-    from core.runs.gan_checkpoint import load_generator
-    from core.runs.store import RunStore
+    from deepscope.core.runs.generators import load_generator
+    from deepscope.core.runs.store import RunStore
 
     path = Path(args.run).expanduser()
     if not path.exists() and not path.with_name(path.name + ".safetensors").exists():
@@ -252,8 +264,8 @@ def gan_run(args: argparse.Namespace) -> tuple[Generator, GanSpec, dict]:
 def sample_command(args: argparse.Namespace) -> int:
     import torch
 
-    from core.latent import sample_prior
-    from core.models.gan import generate, sample_labels
+    from deepscope.core.models.gan import generate, sample_labels
+    from deepscope.core.models.latents import sample_prior
 
     if args.n < 1:
         raise ValueError(f"--n must be at least 1, got {args.n}")
@@ -267,9 +279,9 @@ def sample_command(args: argparse.Namespace) -> int:
 
 
 def interpolate_command(args: argparse.Namespace) -> int:
-    from core.gan_images import save_gif, save_strip
-    from core.latent import interpolate, seeded_latents
-    from core.models.gan import generate, sample_labels
+    from deepscope.core.data.export import save_gif, save_strip
+    from deepscope.core.models.gan import generate, sample_labels
+    from deepscope.core.models.latents import interpolate, seeded_latents
 
     if not 2 <= args.steps <= MAX_INTERPOLATION_STEPS:
         raise ValueError(f"--steps must be 2..{MAX_INTERPOLATION_STEPS}, got {args.steps}")
@@ -299,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in GAN_COMMANDS:
             return GAN_COMMANDS[args.command](args)
         if args.command == "tour":
-            from gui.tour import tour
+            from .tour import tour
 
             for path in tour(args.out, args.runs_dir):
                 print(path)
@@ -309,6 +321,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"deepscope: error: {err}", file=sys.stderr)
         return 1
-    from gui.app import run
+    from .app import run
 
     return run(args.runs_dir)

@@ -8,8 +8,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from core.training.config import TrainConfig
-from core.training.gan_config import GanConfig
+from deepscope.core.classifier.config import TrainConfig
+from deepscope.core.gan.config import GanConfig
 
 TOUR_CONFIG = TrainConfig(dataset="digits", model="lenet", epochs=3)
 GAN_TOUR_CONFIG = GanConfig(epochs=6, samples_every=28)  # the default cGAN, a grid an epoch
@@ -54,7 +54,7 @@ def show_gan(app, panel) -> None:
 def show_latent(app, latent) -> None:
     """The newest GAN run, draws 1 and 6 as A and B, a 16-frame slerp, its middle frame large
     (or the empty state when there is no GAN run)."""
-    from gui.panels.latent_form import ENDS, MODE_LABELS
+    from .panels.latent.form import ENDS, MODE_LABELS
 
     latent.refresh_runs()
     if latent.picker.run_id() is None:
@@ -74,7 +74,7 @@ def show_latent(app, latent) -> None:
 def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
     """Screenshots of the window and each panel after a short training run."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from gui.app import make_app, make_window
+    from .app import make_app, make_window
 
     out.mkdir(parents=True, exist_ok=True)
     app = make_app()

@@ -1,7 +1,9 @@
-"""Shared test setup: offscreen Qt, settings and runs kept out of the user's folders.
+"""Shared test setup: offscreen Qt; settings, runs and the torch cache kept out of the user's
+folders.
 
 With DEEPSCOPE_NO_QT=1 (CI runs core's tests this way, with `-p no:pytest-qt`), importing Qt,
-pyqtgraph or gui fails as if they were not installed: core must not need them.
+pyqtgraph or any part of the app but deepscope.core fails as if they were not installed: core
+must not need them. The folders' own names (`core`, `gui`) are never imported: only `deepscope`.
 """
 
 import importlib.abc
@@ -14,16 +16,26 @@ _home = tempfile.mkdtemp(prefix="deepscope-tests-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
 os.environ["DEEPSCOPE_RUNS_DIR"] = os.path.join(_home, "runs")
+os.environ["TORCH_HOME"] = os.path.join(_home, "torch")  # no test sees the user's weights
 
-BLOCKED = ("PySide6", "shiboken6", "pyqtgraph", "pytestqt", "gui")
+QT = ("PySide6", "shiboken6", "pyqtgraph", "pytestqt", "superqt")
+FOLDERS = ("core", "gui", "resources")  # installed: deepscope.core, deepscope, deepscope.resources
 
 
-class NoQt(importlib.abc.MetaPathFinder):
+class Blocker(importlib.abc.MetaPathFinder):
+    """Refuses the folders' own names and, when `no_qt`, Qt and the app above deepscope.core."""
+
+    def __init__(self, no_qt: bool) -> None:
+        self.no_qt = no_qt
+
     def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in BLOCKED:
+        top, _, rest = name.partition(".")
+        if top in FOLDERS:
+            raise ModuleNotFoundError(f"No module named {name!r}: import deepscope instead")
+        app = top == "deepscope" and rest and rest.split(".")[0] not in ("core", "resources")
+        if self.no_qt and (top in QT or app):
             raise ModuleNotFoundError(f"No module named {name!r} (blocked: DEEPSCOPE_NO_QT=1)")
         return None
 
 
-if os.environ.get("DEEPSCOPE_NO_QT") == "1":
-    sys.meta_path.insert(0, NoQt())
+sys.meta_path.insert(0, Blocker(os.environ.get("DEEPSCOPE_NO_QT") == "1"))

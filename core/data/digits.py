@@ -6,7 +6,7 @@ import sklearn.datasets
 import torch
 import torch.nn.functional as F
 
-from core.data.imageset import ImageSet
+from .imageset import ImageSet
 
 
 def load_digits(size: int = 28) -> ImageSet:

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from core.data.imageset import DatasetUnavailable, ImageSet
+from .imageset import DatasetUnavailable, ImageSet
 
 MAX_PIXELS = 64_000_000  # larger decodes are refused as decompression bombs
 # PIL checks sizes when it reads a header, before `draft` can shrink a JPEG (up to 1/8 per

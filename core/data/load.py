@@ -9,14 +9,14 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from core.data.digits import load_digits
-from core.data.folder import load_folder
-from core.data.imageset import DatasetUnavailable, ImageSet
-from core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
-from core.data.shapes import load_shapes
-from core.data.torchvision_sets import fetch_torchvision_set, load_torchvision_set
-from core.download import Progress
-from core.jobs import Message, in_background
+from ..jobs import Message, in_background
+from ..jobs.download import Progress
+from .digits import load_digits
+from .folder import load_folder
+from .imageset import DatasetUnavailable, ImageSet
+from .names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
+from .shapes import load_shapes
+from .torchvision_sets import fetch_torchvision_set, load_torchvision_set
 
 DEFAULT_SIZES = {"digits": 28, "shapes": 32, "folder": 64}
 _RESIZE_CHUNK = 2048  # images resized at once: bounds the float working set

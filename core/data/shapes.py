@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from core.data.imageset import ImageSet
+from .imageset import ImageSet
 
 CLASSES = ("circle", "square", "triangle", "cross")
 MIN_SIZE, MAX_SIZE = 28, 64

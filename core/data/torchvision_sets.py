@@ -20,9 +20,9 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import torch
 
-from core.data.imageset import DatasetUnavailable, ImageSet
-from core.data.names import TORCHVISION_SETS
-from core.download import ChecksumError, Progress, stream
+from ..jobs.download import ChecksumError, Progress, stream
+from .imageset import DatasetUnavailable, ImageSet
+from .names import TORCHVISION_SETS
 
 try:
     from numpy._core.multiarray import _reconstruct

@@ -1,1 +1,2 @@
-"""Classifier zoo: small from-scratch nets and torchvision classifiers."""
+"""The model zoo: classifiers (small nets and torchvision), GAN generators and discriminators,
+and latent priors with interpolation."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from core.models.spec import ACTIVATIONS
+from .spec import ACTIVATIONS
 
 MAXOUT_PIECES = 2
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from torch import nn
 
-from core.models.classifiers import small_classifier
-from core.models.spec import ACTIVATIONS, MODELS, SMALL_MODELS, ModelSpec
+from .classifiers import small_classifier
+from .spec import ACTIVATIONS, MODELS, SMALL_MODELS, ModelSpec
 
 MIN_IMAGE_SIZE = 8
 MAX_IMAGE_SIZE = 512
@@ -40,7 +40,9 @@ def build_model(spec: ModelSpec, **kwargs: Any) -> nn.Module:
     validate_spec(spec)
     if spec.name in SMALL_MODELS:
         return small_classifier(spec)
-    from core.models.torchvision_zoo import torchvision_classifier  # torchvision: ~2 s to import
+    from .torchvision_zoo import (
+        torchvision_classifier,  # torchvision: ~2 s to import
+    )
 
     return torchvision_classifier(spec, **kwargs)
 

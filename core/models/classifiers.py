@@ -14,8 +14,8 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from core.models.activations import make_activation, widen
-from core.models.spec import ModelSpec
+from .activations import make_activation, widen
+from .spec import ModelSpec
 
 POOL = "pool"
 """Marks a 2x2 max pool in a conv plan; other entries are (out_channels, kernel_size)."""

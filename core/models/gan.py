@@ -16,7 +16,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
-from core.models.gan_spec import GAN_MODELS, MAX_GAN_SIZE, MIN_GAN_SIZE, GanSpec
+from .gan_spec import GAN_MODELS, MAX_GAN_SIZE, MIN_GAN_SIZE, GanSpec
 
 MAX_BASE = 7  # G's first grid is at most 7 x 7 (28 px: 7 -> 14 -> 28)
 LEAKY_SLOPE = 0.2

@@ -1,4 +1,5 @@
-"""GAN model names and the frozen spec that rebuilds G and D (torch-free: safe for the GUI)."""
+"""GAN model names, latent priors and the frozen spec that rebuilds G and D (torch-free: safe
+for the GUI)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 GAN_MODELS = ("dcgan", "cgan")
 MIN_GAN_SIZE = 16
 MAX_GAN_SIZE = 128
+PRIORS = ("gaussian", "uniform", "sphere")  # see core.models.latents
+INTERPOLATIONS = ("lerp", "slerp")
 
 
 @dataclass(frozen=True)

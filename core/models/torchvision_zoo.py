@@ -17,9 +17,9 @@ import torch.nn.functional as F
 from torch import nn
 from torchvision import models
 
-from core.download import Progress, stream
-from core.jobs import Message, in_background
-from core.models.spec import ModelSpec
+from ..jobs import Message, in_background
+from ..jobs.download import Progress, stream
+from .spec import ModelSpec
 
 _TIMEOUT_S = 30
 

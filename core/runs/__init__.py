@@ -1,1 +1,1 @@
-"""Run store (SQLite) and checkpoints (safetensors + JSON)."""
+"""Run store (SQLite), checkpoints (safetensors + JSON) and the generators of GAN runs."""

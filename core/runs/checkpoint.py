@@ -25,9 +25,9 @@ from safetensors.numpy import save_file
 from safetensors.torch import load_file
 from torch import Tensor, nn
 
-from core.models.build import build_model
-from core.models.gan_spec import GanSpec
-from core.models.spec import ModelSpec
+from ..models.build import build_model
+from ..models.gan_spec import GanSpec
+from ..models.spec import ModelSpec
 
 FORMAT = "deepscope-checkpoint"
 VERSION = 1
@@ -110,12 +110,12 @@ def load_optimizer_state(path: Path) -> dict | None:
 
 def load_model(path: Path, device: str | torch.device = "cpu") -> nn.Module:
     """Rebuild the model a checkpoint (or run folder) describes, load its weights strictly, and
-    return it in eval mode on `device`. `from core.runs.checkpoint import load_model`."""
+    return it in eval mode on `device`. `from deepscope.core.runs.checkpoint import load_model`."""
     path = _resolve(Path(path))
     state, spec, _ = load_checkpoint(path)
     if not isinstance(spec, ModelSpec):
         raise CheckpointError(f"{path} holds a GAN, not a classifier: load its generator with "
-                              "core.runs.gan_checkpoint.load_generator")
+                              "deepscope.core.runs.generators.load_generator")
     try:
         model = build_model(replace(spec, pretrained=False))
     except ValueError as err:

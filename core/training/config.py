@@ -1,91 +1,48 @@
-"""Training configuration and its validation (torch-free, safe for the GUI to import)."""
+"""What every training configuration shares: a frozen dataclass that round-trips through the
+run store's JSON, and the checks of the fields every trainer has (torch-free)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
+from typing import Any, TypeVar
 
-from core.data.names import DATASETS, FOLDER_PREFIX
-from core.models.spec import ACTIVATIONS, MODELS
+from ..data.names import DATASETS, FOLDER_PREFIX
+from ..device import DEVICES
 
-LOSSES = ("cross_entropy", "hinge")
-OPTIMIZERS = ("gd", "sgd", "momentum", "rmsprop", "adam")
-SCHEDULES = ("constant", "step", "cosine")
-AUGMENTATIONS = ("flip", "crop", "rotate", "noise")
-DEVICES = ("auto", "cpu", "cuda")
+C = TypeVar("C", bound="RunConfig")
 
 
-@dataclass(frozen=True)
-class TrainConfig:
-    """Everything that defines a classifier training run."""
-
-    dataset: str = "digits"
-    data_root: str | None = None
-    image_size: int | None = None
-    model: str = "lenet"
-    activation: str = "relu"
-    dropout: float = 0.0
-    pretrained: bool = False
-    loss: str = "cross_entropy"
-    optimizer: str = "adam"
-    lr: float = 1e-3
-    momentum: float = 0.9
-    weight_decay: float = 0.0
-    schedule: str = "constant"
-    epochs: int = 10
-    batch_size: int = 64
-    val_fraction: float = 0.15
-    test_fraction: float = 0.15
-    seed: int = 0
-    augment: tuple[str, ...] = ()
-    patience: int = 0  # early stopping on validation loss; 0 disables it
-    device: str = "auto"
+class RunConfig:
+    """Mixin of the frozen config dataclasses: to and from the dict the run store keeps."""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return asdict(self)  # type: ignore[call-overload]
 
     @classmethod
-    def from_dict(cls, data: dict) -> TrainConfig:
-        known = {f.name for f in fields(cls)}
+    def from_dict(cls: type[C], data: dict[str, Any]) -> C:
+        """The config of a stored dict; keys of another version are ignored, lists become
+        tuples where the field is a tuple."""
+        known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
         values = {k: v for k, v in data.items() if k in known}
-        if "augment" in values:
-            values["augment"] = tuple(values["augment"])
+        for key, value in values.items():
+            if isinstance(value, list) and str(known[key].type).startswith("tuple"):
+                values[key] = tuple(value)
         return cls(**values)
 
 
-def _choice(name: str, value: str, options: tuple[str, ...]) -> list[str]:
+def choice(name: str, value: str, options: tuple[str, ...]) -> list[str]:
+    """A problem when `value` is not one of `options`."""
     return [] if value in options else [f"{name} must be one of {', '.join(options)}"]
 
 
-def problems(config: TrainConfig) -> list[str]:
-    """Every reason the config cannot run, as messages a user can act on (empty when valid)."""
-    found: list[str] = []
-    if config.dataset not in DATASETS and not config.dataset.startswith(FOLDER_PREFIX):
+def run_problems(dataset: str, device: str, epochs: int, batch_size: int) -> list[str]:
+    """Problems of the fields every run has: dataset, device, epochs and batch size."""
+    found = []
+    if dataset not in DATASETS and not dataset.startswith(FOLDER_PREFIX):
         found.append(f"dataset must be one of {', '.join(DATASETS)} or {FOLDER_PREFIX}PATH")
-    found += _choice("model", config.model, MODELS)
-    found += _choice("activation", config.activation, ACTIVATIONS)
-    found += _choice("loss", config.loss, LOSSES)
-    found += _choice("optimizer", config.optimizer, OPTIMIZERS)
-    found += _choice("schedule", config.schedule, SCHEDULES)
-    found += [f"unknown augmentation {a!r}" for a in config.augment if a not in AUGMENTATIONS]
-    if not 0 < config.lr <= 10:
-        found.append("learning rate must be in (0, 10]")
-    if not 0 <= config.momentum < 1:
-        found.append("momentum must be in [0, 1)")
-    if not 0 <= config.weight_decay <= 1:
-        found.append("weight decay must be in [0, 1]")
-    if not 0 <= config.dropout < 1:
-        found.append("dropout must be in [0, 1)")
-    if not 1 <= config.epochs <= 10_000:
+    found += choice("device", device, DEVICES)
+    if not 1 <= epochs <= 10_000:
         found.append("epochs must be between 1 and 10000")
-    if not 1 <= config.batch_size <= 65_536:
+    if not 1 <= batch_size <= 65_536:
         found.append("batch size must be between 1 and 65536")
-    if config.image_size is not None and not 8 <= config.image_size <= 512:
-        found.append("image size must be between 8 and 512")
-    if config.val_fraction <= 0 or config.test_fraction < 0:
-        found.append("validation fraction must be > 0 and test fraction >= 0")
-    if config.val_fraction + config.test_fraction >= 0.9:
-        found.append("validation + test fractions must leave at least 10% for training")
-    found += _choice("device", config.device, DEVICES)
-    if config.patience < 0:
-        found.append("patience must be >= 0 (0 disables early stopping)")
     return found

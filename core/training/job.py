@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from core.jobs import error_message
-from core.runs.store import RunStore
+from ..jobs import error_message
+from ..runs.store import RunStore
 
 
 class Diverged(Exception):

@@ -1,1 +1,1 @@
-"""One module per panel."""
+"""One package per panel; PANELS lists them in the order the window shows them."""

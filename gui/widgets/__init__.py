@@ -1,1 +1,2 @@
-"""Reusable views."""
+"""Everything two panels use: job controls, pickers, data source, dataset browser, predictions,
+curves, image grids, paint canvas."""

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.widgets.curves import CurveBoard
+from .curves import CurveBoard
 
 
 class CurveToolbar(QWidget):

@@ -8,11 +8,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from core.jobs import ProgressEvent
-from gui.compute import ComputeThread, JobFactory
-from gui.widgets.job_status import JobStatus
-from gui.widgets.panel_frame import error_box
-from gui.widgets.throttle import Throttle
+from deepscope.core.jobs import ProgressEvent
+
+from ..compute import ComputeThread, JobFactory
+from .job_status import JobStatus
+from .panel_frame import error_box
+from .throttle import Throttle
 
 STEPS_TEXT_S = 0.25  # the progress text changes at most this often
 

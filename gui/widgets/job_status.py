@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QProgressBar, QVBoxLayout, QWidget
 
-from gui.widgets.status_line import StatusLine
+from .status_line import StatusLine
 
 
 class JobStatus(QWidget):

@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton
 
-from core.runs.store import RunInfo, RunStore
+from deepscope.core.runs.store import RunInfo, RunStore
 
 STATUS_MARK = {"finished": "✓", "running": "…", "stopped": "■", "diverged": "✗",
                "failed": "✗", "interrupted": "!", "early-stopped": "✓"}

@@ -23,15 +23,15 @@ from collections.abc import Iterator
 import torch
 import torch.nn.functional as F
 
-from core.data.digits import load_digits
-from core.models.gan import build_gan
-from core.models.gan_spec import GanSpec
-from core.runs.store import RunStore
-from core.training.config import TrainConfig
-from core.training.gan_config import GanConfig
-from core.training.gan_events import GanEpochEnd, GanSteps
-from core.training.gan_trainer import train_gan
-from core.training.trainer import train
+from deepscope.core.classifier.config import TrainConfig
+from deepscope.core.classifier.trainer import train
+from deepscope.core.data.digits import load_digits
+from deepscope.core.gan.config import GanConfig
+from deepscope.core.gan.events import GanEpochEnd, GanSteps
+from deepscope.core.gan.trainer import train_gan
+from deepscope.core.models.gan import build_gan
+from deepscope.core.models.gan_spec import GanSpec
+from deepscope.core.runs.store import RunStore
 
 BUDGET_S = 300.0
 MIN_MEAN_MAX_PROB = 0.9

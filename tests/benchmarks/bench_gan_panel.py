@@ -39,10 +39,10 @@ def bare() -> dict:
 
 def job(epochs: int) -> dict:
     """The headless job, driven as the CLI drives it (events read, not shown)."""
-    from core.runs.store import RunStore
-    from core.training.gan_config import GanConfig
-    from core.training.gan_events import GanSteps
-    from core.training.gan_trainer import train_gan
+    from deepscope.core.gan.config import GanConfig
+    from deepscope.core.gan.events import GanSteps
+    from deepscope.core.gan.trainer import train_gan
+    from deepscope.core.runs.store import RunStore
 
     marks: dict[str, float] = {}
     with RunStore(Path(tempfile.mkdtemp(prefix="bench-gan-job-"))) as store:
@@ -62,10 +62,10 @@ def shown_gan_panel(epochs: int):
     """(app, compute thread, panel, store): a GAN panel shown at window size, torch loaded."""
     from event_loop import shown_panel, wait
 
-    from core.runs.store import RunStore
-    from core.training.gan_config import GanConfig
-    from gui.app import make_app
-    from gui.panels.gan import GanPanel
+    from deepscope.app import make_app
+    from deepscope.core.gan.config import GanConfig
+    from deepscope.core.runs.store import RunStore
+    from deepscope.panels.gan.panel import GanPanel
 
     app = make_app()
     store = RunStore(Path(tempfile.mkdtemp(prefix="bench-gan-panel-")))
@@ -79,7 +79,7 @@ def train_in_panel(app, compute, panel) -> float:
     """Steps/s of one run in the panel, curves and samples live."""
     from event_loop import wait
 
-    from core.training.gan_events import GanFinished, GanSteps
+    from deepscope.core.gan.events import GanFinished, GanSteps
 
     marks: dict[str, float] = {}
 

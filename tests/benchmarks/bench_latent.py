@@ -43,9 +43,9 @@ def save_generator(store, config) -> None:
     """A GAN run of `config`'s generator with its untrained weights (one epoch checkpoint)."""
     import torch
 
-    from core.models.gan import build_gan
-    from core.runs.checkpoint import checkpoint_path, save_checkpoint
-    from core.training.gan_trainer import gan_data, gan_spec
+    from deepscope.core.gan.trainer import gan_data, gan_spec
+    from deepscope.core.models.gan import build_gan
+    from deepscope.core.runs.checkpoint import checkpoint_path, save_checkpoint
 
     spec = gan_spec(config, gan_data(config, torch.device("cpu")))
     g, d = build_gan(spec)
@@ -104,7 +104,7 @@ def forward_ms(app, compute, panel, clock: Clock) -> tuple[float, float]:
 
 def record_core_calls(clock: Clock) -> None:
     """The time of every core call that renders frames (on the compute thread)."""
-    import core.latent_jobs as jobs
+    import deepscope.core.latent.jobs as jobs
 
     frames = jobs.frames
 
@@ -119,7 +119,7 @@ def record_core_calls(clock: Clock) -> None:
 
 def record_paints(clock: Clock) -> None:
     """(time, image) of every paint of the large frame view that showed an image."""
-    from gui.panels.latent_view import FrameView
+    from deepscope.panels.latent.view import FrameView
 
     paint = FrameView.paintEvent
 
@@ -167,10 +167,10 @@ def main() -> None:
     p.add_argument("--width", type=int, default=32, help="the generator's width")
     p.add_argument("--idle", type=float, default=0.2, help="seconds idle before each timing")
     a = p.parse_args()
-    from core.runs.store import RunStore
-    from core.training.gan_config import GanConfig
-    from gui.app import make_app
-    from gui.panels.latent import LatentPanel
+    from deepscope.app import make_app
+    from deepscope.core.gan.config import GanConfig
+    from deepscope.core.runs.store import RunStore
+    from deepscope.panels.latent.panel import LatentPanel
 
     app, clock = make_app(), Clock()
     record_paints(clock)  # (before the view exists: Qt looks overrides up once)

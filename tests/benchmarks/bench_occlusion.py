@@ -18,9 +18,9 @@ import torch
 from captum.attr import Occlusion
 from torch import nn
 
-from core.models.build import build_model
-from core.models.spec import ModelSpec
-from core.occlusion import occlusion_job, occlusion_maps
+from deepscope.core.models.build import build_model
+from deepscope.core.models.spec import ModelSpec
+from deepscope.core.occlusion.maps import occlusion_job, occlusion_maps
 
 CAPTUM_BATCHES = (1, 4, 16, 64, 256, 1024)
 

@@ -59,9 +59,9 @@ def bare_forward_ms(panel) -> float:
     """One forward pass of the first batch of 64 occluded images, median of 50."""
     import torch
 
-    from core.occlusion import occlude
-    from core.occlusion_run import occluder
-    from core.occlusion_source import SourceCache
+    from deepscope.core.occlusion.experiment import occluder
+    from deepscope.core.occlusion.maps import occlude
+    from deepscope.core.occlusion.source import SourceCache
 
     exp = SourceCache().experiment(panel.setup.model, panel.setup.image)
     baseline = occluder("grey", exp)[0]
@@ -78,10 +78,10 @@ def bare_forward_ms(panel) -> float:
 
 
 def main() -> None:
-    from core.runs.store import RunStore
-    from gui.app import make_app
-    from gui.panels.occlusion import OcclusionPanel
-    from tests.gui.occlusion_steps import save_untrained_run
+    from deepscope.app import make_app
+    from deepscope.core.runs.store import RunStore
+    from deepscope.panels.occlusion.panel import OcclusionPanel
+    from tests.gui.panels.occlusion.steps import save_untrained_run
 
     app = make_app()
     with tempfile.TemporaryDirectory() as tmp:

@@ -49,10 +49,10 @@ def bare_loop(epochs: int, fused: bool = False) -> Iterator[float | None]:
     import torch
     import torch.nn.functional as F
 
-    from core.data.digits import load_digits
-    from core.data.split import channel_stats, split_indices
-    from core.models.build import build_model
-    from core.models.spec import ModelSpec
+    from deepscope.core.data.digits import load_digits
+    from deepscope.core.data.split import channel_stats, split_indices
+    from deepscope.core.models.build import build_model
+    from deepscope.core.models.spec import ModelSpec
 
     ds = load_digits(28)
     train, val, _ = split_indices(len(ds), (0.7, 0.15, 0.15), 0)
@@ -89,8 +89,8 @@ def bench_window(epochs: int):
     drawn only while shown), torch loaded, LeNet on digits configured."""
     from event_loop import wait
 
-    from core.training.config import TrainConfig
-    from gui.app import make_app, make_window
+    from deepscope.app import make_app, make_window
+    from deepscope.core.classifier.config import TrainConfig
 
     app = make_app()
     window = make_window(Path(os.environ.get("BENCH_RUNS", "/tmp/deepscope-bench-runs")))
@@ -105,7 +105,7 @@ def train_in_window(app, window, panel) -> float:
     """Steps/s of one training run in the window, from its first Steps event to its last."""
     from event_loop import wait
 
-    from core.training.events import RunFinished, Steps
+    from deepscope.core.classifier.events import RunFinished, Steps
 
     marks: dict[str, float] = {}
 
@@ -176,7 +176,7 @@ def in_process(epochs: int, rounds: int) -> dict:
 def first_window() -> dict:
     from PySide6.QtCore import QEvent, QObject
 
-    from gui.app import make_app, make_window
+    from deepscope.app import make_app, make_window
 
     app = make_app()
 
@@ -202,7 +202,7 @@ def import_torch() -> dict:
 
 
 def memory(cycles: int) -> dict:
-    from gui.tour import wait_for
+    from deepscope.tour import wait_for
 
     def rss_mb() -> float:
         with open("/proc/self/statm") as f:

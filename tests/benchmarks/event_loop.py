@@ -21,7 +21,7 @@ def wait(app, condition: Callable[[], object], timeout_s: float = 60.0) -> None:
 def shown_panel(cls, store, size: tuple[int, int] = (1400, 860)):
     """(compute thread, panel): a `cls` panel on `store` shown at window size, its thread
     started (stop it when done)."""
-    from gui.compute import ComputeThread
+    from deepscope.compute import ComputeThread
 
     compute = ComputeThread()
     panel = cls(compute, store)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from core.runs.store import RunStore
-from gui.app import MainWindow
-from gui.compute import ComputeThread
+from deepscope.app import MainWindow
+from deepscope.compute import ComputeThread
+from deepscope.core.runs.store import RunStore
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ import sys
 import numpy as np
 import pyqtgraph as pg
 
-from core.training.config import TrainConfig
-from gui.app import MainWindow, settings
-from gui.compute import ComputeThread
+from deepscope.app import MainWindow, settings
+from deepscope.compute import ComputeThread
+from deepscope.core.classifier.config import TrainConfig
 
 
 def test_window_opens_before_torch_is_imported():
-    code = ("import sys, gui.app, gui.panels.training; "
+    code = ("import sys, deepscope.app, deepscope.panels.training.panel; "
             "print('torch' in sys.modules, 'PySide6' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
@@ -40,7 +40,7 @@ def test_live_plot_survives_rapid_updates(qtbot):
 
 
 def test_last_choices_are_remembered(qtbot, tmp_path):
-    from core.runs.store import RunStore
+    from deepscope.core.runs.store import RunStore
 
     first = MainWindow(RunStore(tmp_path), ComputeThread())
     qtbot.addWidget(first)
@@ -57,7 +57,7 @@ def test_last_choices_are_remembered(qtbot, tmp_path):
 def test_tour_saves_a_png_of_the_window_and_every_panel(qtbot, tmp_path):
     from PySide6.QtGui import QImage
 
-    from gui.tour import tour
+    from deepscope.tour import tour
 
     paths = tour(tmp_path / "shots", tmp_path / "runs")
     assert [p.name for p in paths] == ["window.png", "training.png", "occlusion.png", "gan.png",

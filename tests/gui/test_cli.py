@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.runs.checkpoint import load_model
-from core.runs.store import RunStore
-from gui.cli import main
+from deepscope.cli import main
+from deepscope.core.runs.checkpoint import load_model
+from deepscope.core.runs.store import RunStore
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gui", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "deepscope", *args], capture_output=True,
+                          text=True)
 
 
 def test_train_json_lenet_on_digits_reaches_90_percent(tmp_path, capsys):

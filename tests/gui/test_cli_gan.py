@@ -12,10 +12,10 @@ import pytest
 import torch
 from PIL import Image
 
-from core.latent import seeded_latents
-from core.models.gan import generate
-from core.runs.gan_checkpoint import load_generator
-from gui.cli import main
+from deepscope.cli import main
+from deepscope.core.models.gan import generate
+from deepscope.core.models.latents import seeded_latents
+from deepscope.core.runs.generators import load_generator
 
 EPOCH_KEYS = {"epoch", "d_loss", "g_loss", "d_real", "d_fake", "seconds"}
 SCORE_KEYS = {"classifier_is", "classifier_fd", "mean_max_prob", "classes_covered"}
@@ -51,7 +51,7 @@ def test_train_gan_without_a_judge_prints_no_scores(tmp_path, capsys):
 
 
 def test_train_gan_resume_continues_the_same_run(tmp_path, capsys):
-    from core.runs.store import RunStore
+    from deepscope.core.runs.store import RunStore
 
     common = ["--json", "--runs-dir", str(tmp_path)]
     assert main(["train-gan", "--epochs", "1", "--model", "dcgan", "--batch-size", "256",

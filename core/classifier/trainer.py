@@ -1,0 +1,327 @@
+"""Classifier training as a generator job.
+
+The job yields ``None`` after every step (a tick: the driver may pause or cancel there) and a
+frozen event whenever there is something to show. Per-step metrics stay on the device and are
+copied to the host once per emission, so there is no per-step host sync beyond what the display
+needs. Closing the generator (cancel) marks the run stopped and keeps every checkpoint.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import asdict, replace
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..device import device_label, resolve_device
+from ..jobs.pacing import EMIT_INTERVAL
+from ..models.build import build_model
+from ..models.spec import ModelSpec
+from ..runs.checkpoint import (
+    checkpoint_path,
+    latest_checkpoint,
+    load_checkpoint,
+    load_optimizer_state,
+    save_checkpoint,
+)
+from ..runs.store import RunStore
+from ..training.data import DeviceData
+from ..training.job import (
+    Diverged,
+    MetricBuffer,
+    first_bad_step,
+    seconds_before,
+    supervised,
+)
+from ..training.optim import grad_norms, total_norm
+from .augment import augment
+from .config import TrainConfig, problems
+from .data import prepare_data
+from .events import EpochEnd, Predictions, RunFinished, RunStarted, Steps
+from .losses import Loss, make_loss
+from .optim import lr_factor, make_optimizer, make_schedule
+
+PREDICTION_SAMPLE = 48
+
+
+class StepBuffer(MetricBuffer):
+    """Per-step [loss, acc, *per-parameter gradient norms] tensors and learning rates until the
+    next emission."""
+
+    def clear(self) -> None:
+        super().clear()
+        self.lrs: list[float] = []
+
+    def add(  # type: ignore[override]  # the learning rate rides along on the host
+        self, step: int, lr: float, values: torch.Tensor, images: int
+    ) -> None:
+        self.lrs.append(lr)
+        super().add(step, values, images)
+
+    def flush(self, epoch: int, wall: float) -> Steps:
+        """One host copy of everything buffered; raises Diverged naming the first bad step."""
+        lrs = np.asarray(self.lrs)
+        step, values, elapsed, images = self.take()
+        steps = Steps(
+            epoch=epoch,
+            step=step,
+            loss=values[:, 0],
+            acc=values[:, 1],
+            lr=lrs,
+            grad_norm=total_norm(values[:, 2:]),
+            wall=wall,
+            step_time=elapsed / len(step),
+            images_per_s=images / max(elapsed, 1e-9),
+        )
+        bad = first_bad_step(step, steps.loss)
+        if bad is not None:
+            raise Diverged(steps, bad)
+        return steps
+
+
+def step_rows(steps: Steps) -> list[dict[str, float]]:
+    """Rows for the run store, one per step."""
+    return [
+        {"step": int(s), "loss": float(lo), "acc": float(a), "lr": float(r), "grad_norm": float(g),
+         "step_time": steps.step_time, "images_per_s": steps.images_per_s}
+        for s, lo, a, r, g in zip(
+            steps.step, steps.loss, steps.acc, steps.lr, steps.grad_norm, strict=True
+        )
+    ]
+
+
+def train_step(
+    model: nn.Module, opt: torch.optim.Optimizer, loss_fn: Loss, x: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
+    """One optimizer step; returns [loss, accuracy, each parameter's gradient norm] on the
+    device (StepBuffer combines the norms on the host)."""
+    opt.zero_grad(set_to_none=True)
+    logits = model(x)
+    loss = loss_fn(logits, y)
+    if loss.requires_grad:
+        loss.backward()
+        opt.step()
+    acc = (logits.detach().argmax(1) == y).float().mean()
+    return torch.stack([loss.detach(), acc, *grad_norms(opt)])
+
+
+@torch.inference_mode()
+def evaluate(
+    model: nn.Module, data: DeviceData, idx: torch.Tensor, loss_fn: Loss, batch: int = 512
+) -> tuple[float, float, torch.Tensor, torch.Tensor]:
+    """Mean loss and accuracy over idx, plus predictions and confidences (on the device)."""
+    was_training = model.training
+    model.eval()
+    losses, preds, confs = [], [], []
+    for chunk in idx.split(batch):
+        x, y = data.batch(chunk)
+        logits = model(x)
+        losses.append(loss_fn(logits, y) * len(chunk))
+        prob, pred = logits.softmax(1).max(1)
+        preds.append(pred)
+        confs.append(prob)
+    model.train(was_training)
+    pred, conf = torch.cat(preds), torch.cat(confs)
+    loss = float(torch.stack(losses).sum()) / max(len(idx), 1)
+    acc = float((pred == data.labels[idx]).float().mean()) if len(idx) else float("nan")
+    return loss, acc, pred, conf
+
+
+def prediction_sample(
+    epoch: int, data: DeviceData, idx: torch.Tensor, pred: torch.Tensor, conf: torch.Tensor
+) -> Predictions:
+    """The first validation images with labels and predictions, as numpy copies."""
+    n = min(PREDICTION_SAMPLE, len(idx))
+    sel = idx[:n]
+    return Predictions(
+        epoch=epoch,
+        images=data.images[sel].cpu().numpy(),
+        labels=data.labels[sel].cpu().numpy(),
+        preds=pred[:n].cpu().numpy(),
+        confidence=conf[:n].cpu().numpy(),
+        classes=data.classes,
+    )
+
+
+def build_run(config: TrainConfig) -> tuple[torch.device, DeviceData, ModelSpec, nn.Module]:
+    """Validate, resolve the device, load the data and build the model on it."""
+    found = problems(config)
+    if found:
+        raise ValueError("invalid training configuration: " + "; ".join(found))
+    device = resolve_device(config.device)
+    data = prepare_data(config, device)
+    spec = ModelSpec(
+        config.model, data.channels, data.size, len(data.classes),
+        config.activation, config.dropout, config.pretrained,
+    )
+    torch.manual_seed(config.seed)
+    return device, data, spec, build_model(spec).to(device)
+
+
+class ClassifierRun:
+    """The state of one training run; `steps()` is the generator the compute thread drives."""
+
+    def __init__(
+        self, config: TrainConfig, store: RunStore, emit_interval: float, resume: str | None
+    ) -> None:
+        self.config, self.store, self.emit_interval = config, store, emit_interval
+        self.device, self.data, self.spec, self.model = build_run(config)
+        self.loss_fn = make_loss(config.loss)
+        batch_size = len(self.data.train) if config.optimizer == "gd" else config.batch_size
+        self.steps_per_epoch = max(1, len(self.data.train) // batch_size)
+        self.opt = make_optimizer(config, self.model.parameters())
+        self.schedule = make_schedule(config, self.opt, self.steps_per_epoch)
+        self.meta = {"config": config.to_dict(), "classes": list(self.data.classes),
+                     "mean": list(self.data.mean), "std": list(self.data.std)}
+        self.gen = torch.Generator(device=self.device).manual_seed(config.seed)
+        self.buffer, self.start, self.step = StepBuffer(), time.perf_counter(), 0
+        self.best_key: tuple[float, float] | None = None
+        self.best_state: dict | None = None
+        self.best_epoch: int | None = None
+        self.lowest_val_loss, self.worse_epochs = float("inf"), 0
+        if resume:
+            self.first_epoch = self.restore(resume)
+        else:
+            self.run = store.create_run(self.meta | {"model": asdict(self.spec)})
+            self.first_epoch = 1
+
+    def restore(self, run_id: str) -> int:
+        """Continue a stopped run from its latest epoch checkpoint; returns the next epoch."""
+        self.run = self.store.get(run_id)
+        path = latest_checkpoint(self.run.dir)
+        if path is None:
+            raise ValueError(f"run {run_id} has no epoch checkpoint to resume from")
+        state, _, meta = load_checkpoint(path)
+        self.model.load_state_dict(state)
+        if opt_state := load_optimizer_state(path):
+            self.opt.load_state_dict(opt_state)
+        epoch = int(meta["epoch"])
+        self.step = epoch * self.steps_per_epoch
+        self.start -= seconds_before(self.store, run_id, epoch)
+        self.schedule.last_epoch = self.step
+        factor = lr_factor(self.config.schedule, self.step, self.steps_per_epoch,
+                           self.config.epochs)
+        for group in self.opt.param_groups:
+            group["lr"] = group["initial_lr"] * factor
+        best = checkpoint_path(self.run.dir, "best")
+        if best.exists():
+            best_state, _, best_meta = load_checkpoint(best)
+            self.best_key = (best_meta["val_acc"], -best_meta["val_loss"])
+            self.best_state = {k: v.to(self.device) for k, v in best_state.items()}
+            self.best_epoch = int(best_meta["epoch"])
+        val_losses = self.store.epochs(run_id).get("val_loss", np.array([]))
+        self.lowest_val_loss = float(val_losses[:epoch].min()) if epoch else float("inf")
+        self.store.set_status(run_id, "running", f"resumed at epoch {epoch + 1}")
+        return epoch + 1
+
+    def started(self) -> RunStarted:
+        d = self.data
+        return RunStarted(
+            self.run.id, str(self.run.dir), device_label(self.device), d.classes,
+            self.steps_per_epoch, self.steps_per_epoch * self.config.epochs,
+            (len(d.train), len(d.val), len(d.test)), self.step,
+        )
+
+    def flush(self, epoch: int, epoch_steps: list[Steps]) -> Steps:
+        steps = self.buffer.flush(epoch, time.perf_counter() - self.start)
+        self.store.log_steps(self.run.id, step_rows(steps))
+        epoch_steps.append(steps)
+        return steps
+
+    def epoch(self, epoch: int, epoch_steps: list[Steps]) -> Iterator[Steps | None]:
+        """One pass over the training split; yields a tick per step and Steps when due."""
+        self.model.train()
+        d = self.data
+        perm = d.train[torch.randperm(len(d.train), generator=self.gen, device=self.device)]
+        for idx in perm.tensor_split(self.steps_per_epoch):
+            x, y = d.batch(idx)
+            x = augment(x, self.config.augment, self.gen)
+            lr = self.opt.param_groups[0]["lr"]
+            values = train_step(self.model, self.opt, self.loss_fn, x, y)
+            self.buffer.add(self.step, lr, values, len(idx))
+            self.schedule.step()
+            self.step += 1
+            yield self.flush(epoch, epoch_steps) if self.buffer.due(self.emit_interval) else None
+        if len(self.buffer):
+            yield self.flush(epoch, epoch_steps)
+
+    def end_epoch(self, epoch: int, epoch_steps: list[Steps]) -> tuple[EpochEnd, Predictions]:
+        """Validate, checkpoint (each epoch and the best), log, and track early stopping."""
+        d = self.data
+        val_loss, val_acc, pred, conf = evaluate(self.model, d, d.val, self.loss_fn)
+        is_best = self.best_key is None or (val_acc, -val_loss) > self.best_key
+        meta = self.meta | {"epoch": epoch, "val_loss": val_loss, "val_acc": val_acc}
+        save_checkpoint(checkpoint_path(self.run.dir, f"epoch-{epoch:04d}"), self.model,
+                        self.spec, meta, self.opt.state_dict())
+        if is_best:
+            self.best_key, self.best_epoch = (val_acc, -val_loss), epoch
+            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            save_checkpoint(checkpoint_path(self.run.dir, "best"), self.model, self.spec, meta)
+        self.worse_epochs = 0 if val_loss < self.lowest_val_loss else self.worse_epochs + 1
+        self.lowest_val_loss = min(self.lowest_val_loss, val_loss)
+        losses = np.concatenate([s.loss for s in epoch_steps])
+        accs = np.concatenate([s.acc for s in epoch_steps])
+        end = EpochEnd(epoch, self.step, float(losses.mean()), float(accs.mean()), val_loss,
+                       val_acc, time.perf_counter() - self.start, is_best)
+        self.store.log_epoch(self.run.id, epoch,
+                             {k: v for k, v in asdict(end).items() if k != "epoch"})
+        return end, prediction_sample(epoch, d, d.val, pred, conf)
+
+    def diverged(self, err: Diverged) -> str:
+        """Keep the steps before the bad one; the message names the step."""
+        partial, bad_step = err.args
+        self.store.log_steps(self.run.id, [r for r in step_rows(partial) if r["step"] < bad_step])
+        value = partial.loss[partial.step == bad_step][0]
+        return (f"loss became {value} at step {bad_step} (epoch {partial.epoch}); the run stopped "
+                "and everything before it is kept. Try a lower learning rate.")
+
+    def finish(self, status: str, message: str) -> RunFinished:
+        """Test accuracy of the best checkpoint, final status."""
+        test_acc = None
+        if self.best_state is not None and len(self.data.test):
+            self.model.load_state_dict(self.best_state)
+            test_acc = evaluate(self.model, self.data, self.data.test, self.loss_fn)[1]
+        if not message and test_acc is not None:
+            message = f"test accuracy {test_acc:.3f}"
+        self.store.set_status(self.run.id, status, message)
+        return RunFinished(status, message, self.run.id, str(self.run.dir), test_acc,
+                           self.best_epoch)
+
+    def epochs(self) -> Generator[Any, None, tuple[str, str]]:
+        """Every epoch with its end; returns (status, message)."""
+        for epoch in range(self.first_epoch, self.config.epochs + 1):
+            epoch_steps: list[Steps] = []
+            yield from self.epoch(epoch, epoch_steps)
+            yield from self.end_epoch(epoch, epoch_steps)
+            if self.config.patience and self.worse_epochs >= self.config.patience:
+                return "early-stopped", (f"validation loss did not improve for "
+                                         f"{self.config.patience} epochs")
+        return "finished", ""
+
+    def steps(self) -> Iterator:
+        yield self.started()
+        status, message = yield from supervised(
+            self.store, self.run.id, self.epochs(), lambda: self.step, self.diverged)
+        yield self.finish(status, message)
+
+
+def train(
+    config: TrainConfig, store: RunStore, emit_interval: float = EMIT_INTERVAL,
+    resume: str | None = None,
+) -> Iterator:
+    """Train a classifier: yields None per step (a tick) and events from classifier.events.
+
+    With `resume`, continue that stored run from its latest epoch checkpoint (model, optimizer,
+    schedule and best score) up to `config.epochs`.
+    """
+    yield from ClassifierRun(config, store, emit_interval, resume).steps()
+
+
+def resume_config(store: RunStore, run_id: str, epochs: int | None = None) -> TrainConfig:
+    """The stored configuration of a run, optionally with more epochs."""
+    config = TrainConfig.from_dict(store.config_of(run_id, "classifier"))
+    return replace(config, epochs=epochs) if epochs else config

@@ -1,0 +1,395 @@
+"""GAN panel: configure a GAN, watch D and G play live, look back at samples, judge G offline.
+
+The columns are widgets of their own (gan_form, gan_samples, gan_scores); this module wires
+them to the compute thread's jobs (gan_jobs) and draws the curves.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtWidgets import QGroupBox, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+
+from deepscope.core.classifier.events import RunFinished, RunStarted, Steps
+from deepscope.core.gan.config import GanConfig
+from deepscope.core.gan.events import (
+    GanEpochEnd,
+    GanFinished,
+    GanSamples,
+    GanScored,
+    GanStarted,
+    GanSteps,
+)
+from deepscope.core.jobs import Message
+from deepscope.core.runs.store import RunStore
+
+from ...compute import ComputeThread
+from ...widgets.curve_toolbar import CurveToolbar
+from ...widgets.curves import OVERLAY_COLORS, CurveBoard, step_walls
+from ...widgets.form import load_config, save_config
+from ...widgets.job_controls import JobControls
+from ...widgets.panel_frame import boxed, error_box, frame
+from ...widgets.run_list import RunList, continue_button
+from ...widgets.scroll_column import scroll_column
+from . import jobs as gan_jobs
+from .form import GanForm
+from .jobs import FidStatus, Timeline
+from .samples import Frame, SamplesView
+from .scores import ScoreRow, ScoresView, stored_rows
+
+NOTE = (
+    "<b>What am I looking at?</b> A GAN is a two-player game: the discriminator D learns to "
+    "tell real images from generated ones, the generator G learns to fool it: "
+    "min<sub>G</sub> max<sub>D</sub> E<sub>x</sub>[log D(x)] + E<sub>z</sub>[log(1 − D(G(z)))]. "
+    "When D(x) and D(G(z)) meet near 0.5, D can no longer tell them apart; under WGAN the "
+    "critic's gap E[D(x)] − E[D(G(z))] estimates the Wasserstein distance. The grid shows G on "
+    "the same latents z every few steps; a judge classifier scores G without downloads."
+)
+D_COLOR, G_COLOR, W_COLOR = (31, 119, 180), (255, 127, 14), (44, 160, 44)
+PLOTS = {"loss": "D and G loss", "prob": "D(x) and D(G(z))",
+         "wass": "Wasserstein estimate (WGAN losses only)", "grad": "Gradient norms"}
+CURVES = {  # plot: (curve, GanSteps field / stored metric, colour)
+    "loss": (("D", "d_loss", D_COLOR), ("G", "g_loss", G_COLOR)),
+    "prob": (("D(x)", "d_real", D_COLOR), ("D(G(z))", "d_fake", G_COLOR)),
+    "wass": (("W estimate", "wasserstein", W_COLOR),),
+    "grad": (("‖∇D‖", "d_grad_norm", D_COLOR), ("‖∇G‖", "g_grad_norm", G_COLOR)),
+}
+FPS = 8.0  # curve redraws per second, one plot each: every plot twice a second
+CURVE_NAMES = [name for curves in CURVES.values() for name, _, _ in curves]
+METRICS = [key for curves in CURVES.values() for _, key, _ in curves]
+
+
+def has_checkpoint(run_dir: Path) -> bool:
+    return any(Path(run_dir).glob("epoch-*.safetensors"))
+
+
+def describe_steps(e: GanSteps) -> str:
+    return (f"D loss {e.d_loss[-1]:.3f}  G loss {e.g_loss[-1]:.3f}  D(x) {e.d_real[-1]:.2f}  "
+            f"D(G(z)) {e.d_fake[-1]:.2f}  {e.steps_per_s:.0f} steps/s")
+
+
+class GanPanel(QWidget):
+    title = "GAN"
+
+    def __init__(self, compute: ComputeThread, store: RunStore) -> None:
+        super().__init__()
+        self.compute, self.store = compute, store
+        self.total_steps = 0
+        self.prev_wall = 0.0
+        self.shown: str | None = None  # the run whose samples and scores are on screen
+        self.training_job: int | None = None  # the controls' job when it trains a GAN
+        self.score_job: int | None = None  # Score now beside a training run
+        self.error_box: QMessageBox | None = None
+        self.form = GanForm()
+        self.board = CurveBoard(PLOTS, fps=FPS, legends={"loss": (-5, 5), "prob": (-5, 5),
+                                                         "grad": (-5, 5)})
+        self.board.prepare([(plot, name, color, {}) for plot, curves in CURVES.items()
+                            if plot != "wass" for name, _, color in curves])  # (WGAN only)
+        self.samples = SamplesView()
+        self.scores = ScoresView(store)
+        self.runs = RunList(store, kind="gan")
+        self.build()
+        self.connect_signals()
+        self.scores.set_dataset(self.form.config().dataset)
+        self.fid_job: int | None = None  # asked when Scores first shows: it imports torchvision
+        self.running_changed(False)
+
+    @property
+    def job(self) -> int | None:
+        return self.controls.job
+
+    def build(self) -> None:
+        self.controls = JobControls(
+            self.compute, "Train", "Press Train to start. Ctrl+Return trains, Ctrl+P pauses, "
+            "Ctrl+. stops.")
+        left_layout = QVBoxLayout()
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(scroll_column([self.form]), 1)
+        left_layout.addWidget(self.controls)
+        left = boxed(left_layout)
+        self.tabs = QTabWidget()
+        curves = QVBoxLayout()
+        curves.addWidget(CurveToolbar(self.board, stem="gan-curves"))
+        curves.addWidget(self.board, 1)
+        self.tabs.addTab(boxed(curves), "Curves")
+        self.tabs.addTab(self.scores, "Scores")
+        samples_box = QGroupBox("Samples of fixed z")
+        QVBoxLayout(samples_box).addWidget(self.samples)
+        runs_box = QGroupBox("Runs (check to overlay)")
+        self.runs.setToolTip("Check a run to overlay its curves (dashed); select it to look "
+                             "back at its samples and scores")
+        self.continue_button = continue_button()
+        runs_layout = QVBoxLayout(runs_box)
+        runs_layout.addWidget(self.runs)
+        runs_layout.addWidget(self.continue_button)
+        right = QVBoxLayout()
+        right.addWidget(samples_box, 3)
+        right.addWidget(runs_box, 1)
+        right_box = boxed(right)
+        right_box.setMinimumWidth(330)
+        frame(self, NOTE, [(left, 0), (self.tabs, 3), (right_box, 2)])
+
+    def connect_signals(self) -> None:
+        c = self.controls
+        c.start_button.clicked.connect(lambda: self.start_training())
+        c.event.connect(self.on_event)
+        c.running_changed.connect(self.running_changed)
+        c.finished.connect(lambda _: self.runs.update_run(self.shown))  # final status
+        c.shortcuts(self)
+        self.compute.event.connect(self.on_side_event)
+        self.compute.done.connect(self.on_side_done)
+        self.compute.failed.connect(self.on_side_failed)
+        self.form.changed.connect(self.form_changed)
+        self.scores.judge_changed.connect(self.judge_changed)
+        self.scores.train_button.clicked.connect(self.train_judge)
+        self.scores.score_button.clicked.connect(self.score_now)
+        self.runs.overlay.connect(self.overlay)
+        self.runs.currentItemChanged.connect(self.selection_changed)
+        self.continue_button.clicked.connect(self.continue_run)
+        self.tabs.currentChanged.connect(self.tab_changed)
+
+    # --- actions -------------------------------------------------------------------------
+    def start_training(self, config: GanConfig | None = None, resume: str | None = None) -> None:
+        """Train the form's GAN, or go on with the stopped run `resume` (with its `config`)."""
+        if self.job is not None or (config is None and self.form.issues()):
+            return
+        config = config or self.form.config()
+        self.board.clear_curves(keep={n for r in self.runs.checked()
+                                      for n in self.overlay_names(r)})
+        self.board.set_x_extent(None)
+        self.samples.clear()
+        self.total_steps, self.prev_wall = 0, 0.0
+        self.controls.run(lambda: gan_jobs.train_job(config, self.store, resume),
+                          "Continuing the GAN" if resume else "Training the GAN")
+        self.training_job = self.job
+
+    def continue_run(self) -> None:
+        if (run_id := self.runs.resumable_id()) is None:
+            return
+        config = GanConfig.from_dict(self.store.config_of(run_id, "gan"))
+        self.form.set_config(config)
+        self.start_training(config, resume=run_id)
+
+    def train_judge(self) -> None:
+        source = self.form.source
+        config = gan_jobs.judge_config(source.dataset(), source.root())
+        self.controls.run(lambda: gan_jobs.judge_job(config, self.store), "Training a judge")
+
+    def score_now(self) -> None:
+        """Score the shown run's generator with the chosen judge: as the panel's job when it is
+        idle (progress, Stop), or while the run trains as a job of its own that the compute
+        thread takes turns with (the latest epoch's checkpoint, training goes on)."""
+        judge, run = self.scores.judge_path(), self.shown
+        if judge is None or run is None or self.score_job is not None:
+            return
+        run_dir, with_fid = self.store.get(run).dir, self.scores.fid.isChecked()
+        every = self.scores.every.isChecked()
+        self.tabs.setCurrentWidget(self.scores)
+        job = functools.partial(gan_jobs.score_job, run_dir, judge, with_fid, every)
+        if not self.controls.running:
+            self.controls.run(job, "Scoring")
+            return
+        self.score_job = self.compute.submit(job)
+        self.update_scoring()
+
+    def selection_changed(self) -> None:
+        self.look_back()
+        self.running_changed(self.controls.running)
+
+    def look_back(self) -> None:
+        """Show the selected run's stored samples (a job: reading them needs torch's module)
+        and its logged scores."""
+        run_id = self.runs.current_id()
+        if run_id is None or self.job is not None or self.score_job is not None \
+                or run_id == self.shown:
+            return  # (a score under way belongs to the run shown)
+        self.show_run(run_id)
+        run_dir = self.store.get(run_id).dir
+        self.controls.run(lambda: gan_jobs.timeline_job(run_id, run_dir), "Loading samples")
+
+    def show_run(self, run_id: str) -> None:
+        self.shown = run_id
+        run = self.store.get(run_id)
+        self.scores.set_rows(stored_rows(self.store, run_id), tuple(run.config.get("classes", ())))
+        self.running_changed(self.controls.running)
+
+    def tab_changed(self) -> None:
+        if self.tabs.currentWidget() is self.scores and self.fid_job is None:
+            self.fid_job = self.compute.submit(gan_jobs.fid_job)
+
+    def running_changed(self, running: bool) -> None:
+        self.controls.set_startable(not self.form.issues())
+        self.form.setEnabled(not running)
+        self.update_scoring()
+        self.continue_button.setEnabled(not running and self.runs.resumable_id() is not None)
+
+    def update_scoring(self) -> None:
+        """Score now needs the shown run's saved generator and no scoring under way; while the
+        panel's job runs, it must be that run's training (scored beside it)."""
+        running = self.controls.running
+        free = self.score_job is None and (not running or self.job == self.training_job)
+        scorable = (free and self.shown is not None
+                    and has_checkpoint(self.store.get(self.shown).dir))
+        self.scores.set_idle(not running, scorable)
+
+    def form_changed(self, found: list[str]) -> None:
+        self.controls.set_startable(not found)
+        dataset = self.form.source.dataset()
+        if dataset != self.scores.dataset:
+            self.scores.set_dataset(dataset)
+
+    def judge_changed(self, path: str) -> None:
+        self.form.classifier = path or None
+        self.running_changed(self.controls.running)
+
+    # --- events from the compute thread --------------------------------------------------
+    def on_event(self, event: object) -> None:
+        handler = {GanStarted: self.on_started, GanSteps: self.on_steps,
+                   GanSamples: self.on_samples, GanEpochEnd: self.on_epoch,
+                   GanFinished: self.on_finished, RunStarted: self.on_judge_started,
+                   Steps: self.on_judge_steps, RunFinished: self.on_judge,
+                   Timeline: self.on_timeline, GanScored: self.on_scored,
+                   Message: self.say}.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def on_side_event(self, job: int, event: object) -> None:
+        if job == self.fid_job and isinstance(event, FidStatus):
+            self.scores.fid.setVisible(event.available)
+        elif job == self.score_job:
+            self.on_event(event)
+
+    def on_side_done(self, job: int, _outcome: str) -> None:
+        if job == self.score_job:
+            self.score_job = None
+            self.look_back()  # a run selected meanwhile
+            self.update_scoring()
+
+    def on_side_failed(self, job: int, message: str, details: str) -> None:
+        if job == self.score_job:
+            self.error_box = error_box(self, "Scoring failed", message, details)
+
+    def on_started(self, e: GanStarted) -> None:
+        self.total_steps = e.total_steps
+        self.board.set_x_extent(e.total_steps)
+        loss = self.form.config().loss
+        wgan = loss.startswith("wgan")
+        titles = {"prob": "critic values D(x) and D(G(z))" if wgan else PLOTS["prob"],
+                  "wass": PLOTS["wass"] if wgan else f"Wasserstein estimate (none for {loss})"}
+        for key, text in titles.items():
+            self.board.plots[key].item.setTitle(text)
+        # fixed y from 0 where values cannot be negative: no axis re-layout as the data comes
+        self.board.from_zero = ("grad",) if wgan else ("loss", "prob", "grad")
+        self.samples.clear(e.classes)
+        self.scores.set_rows(stored_rows(self.store, e.run_id) if e.first_step else [],
+                             e.classes)
+        if e.first_step:  # a resumed run: its curves so far (its grids come as events)
+            self.prev_wall = self.plot_stored(e.run_id, e.first_step)
+        self.shown = e.run_id
+        c, h, w = e.image_shape
+        self.controls.status.setText(
+            f"Run {e.run_id} on {e.device}: {w}×{h}×{c} images, {e.steps_per_epoch} steps per "
+            f"epoch, {e.total_steps} in all.")
+        self.runs.update_run(e.run_id)
+
+    def plot_metrics(self, columns: dict[str, np.ndarray], step: np.ndarray, wall: np.ndarray,
+                     prefix: str = "", **style) -> None:
+        """Each curve's finite values (NaN marks a step where that network was not updated,
+        or a non-WGAN loss's missing Wasserstein estimate)."""
+        for plot, curves in CURVES.items():
+            for name, key, color in curves:
+                y = columns[key]
+                keep = np.isfinite(y)
+                if keep.any():
+                    self.board.extend(plot, prefix + name, step[keep], wall[keep], y[keep],
+                                      color=style.get("color") or color,
+                                      dashed=style.get("dashed", False))
+
+    def on_steps(self, e: GanSteps) -> None:
+        wall = step_walls(self.prev_wall, e.wall, len(e.step))
+        self.prev_wall = e.wall
+        self.plot_metrics({key: getattr(e, key) for key in METRICS}, e.step, wall)
+        self.controls.show_steps_soon(e, self.total_steps, describe_steps)
+
+    def on_samples(self, e: GanSamples) -> None:
+        self.samples.add(Frame(e.step, e.images, e.labels, e.diversity))
+
+    def on_epoch(self, e: GanEpochEnd) -> None:
+        self.update_scoring()  # a checkpoint was saved: the run can be scored
+        if e.scores is not None:
+            self.scores.add(ScoreRow.of(f"epoch {e.epoch}", e.scores))
+
+    def on_finished(self, e: GanFinished) -> None:
+        self.controls.status.setText(f"Run {e.run_id} {e.status}: {e.message}")
+        if e.status == "diverged":
+            self.error_box = error_box(self, "GAN training diverged", e.message,
+                                       icon=QMessageBox.Icon.Warning)
+
+    def on_judge_started(self, e: RunStarted) -> None:
+        self.total_steps = e.total_steps
+
+    def on_judge_steps(self, e: Steps) -> None:
+        self.controls.show_steps(int(e.step[-1]) + 1, self.total_steps, e.wall, "judge  ")
+
+    def on_judge(self, e: RunFinished) -> None:
+        self.controls.status.setText(f"Judge {e.run_id} {e.status}: {e.message}")
+        self.scores.set_dataset(self.form.source.dataset(), select=e.run_dir)
+
+    def on_timeline(self, e: Timeline) -> None:
+        if e.run_id == self.shown:
+            classes = tuple(self.store.get(e.run_id).config.get("classes", ()))
+            self.samples.set_frames(e.frames, classes)
+
+    def on_scored(self, e: GanScored) -> None:
+        self.scores.add(ScoreRow.of(f"now (epoch {e.epoch})", e.scores))
+        self.say(Message(f"Scored the generator of epoch {e.epoch} (step {e.step})."))
+
+    def say(self, e: Message) -> None:
+        self.controls.status.setText(e.text)
+
+    # --- overlays ------------------------------------------------------------------------
+    def overlay_label(self, run_id: str) -> str:
+        run = self.store.get(run_id)
+        cfg = run.config.get("config", {})
+        when = time.strftime("%H:%M", time.localtime(run.created))
+        return f"{cfg.get('loss', '?')} {when} ·{run_id[-4:]}"
+
+    def overlay_names(self, run_id: str) -> list[str]:
+        label = self.overlay_label(run_id)
+        return [f"{label} {name}" for name in CURVE_NAMES]
+
+    def overlay(self, run_id: str, on: bool) -> None:
+        """Draw (or remove) an earlier run's stored curves, dashed, in one colour per run."""
+        if not on:
+            for name in self.overlay_names(run_id):
+                self.board.remove(name)
+            return
+        color = OVERLAY_COLORS[hash(run_id) % len(OVERLAY_COLORS)]
+        self.plot_stored(run_id, None, f"{self.overlay_label(run_id)} ", color=color,
+                         dashed=True)
+
+    def plot_stored(self, run_id: str, before_step: int | None, prefix: str = "",
+                    **style) -> float:
+        """Draw a stored run's curves (the steps before `before_step`); returns the last
+        step's wall time."""
+        steps = self.store.steps(run_id)
+        if not len(steps.get("step", [])):
+            return 0.0
+        keep = steps["step"] < (np.inf if before_step is None else before_step)
+        kept = {key: value[keep] for key, value in steps.items()}
+        wall = np.cumsum(1 / kept["steps_per_s"])
+        self.plot_metrics(kept, kept["step"], wall, prefix, **style)
+        return float(wall[-1]) if len(wall) else 0.0
+
+    # --- settings ------------------------------------------------------------------------
+    def save_settings(self, settings) -> None:
+        save_config(settings, "gan/config", self.form.config())
+
+    def load_settings(self, settings) -> None:
+        if config := load_config(settings, "gan/config", GanConfig):
+            self.form.set_config(config)
+            self.scores.set_dataset(config.dataset, select=config.classifier)
+

@@ -1,0 +1,128 @@
+"""The training form: every TrainConfig field, validated as the user types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
+
+from deepscope.core.classifier.config import (
+    AUGMENTATIONS,
+    LOSSES,
+    OPTIMIZERS,
+    SCHEDULES,
+    TrainConfig,
+    problems,
+)
+from deepscope.core.data.names import TORCHVISION_SETS
+from deepscope.core.device import DEVICES
+from deepscope.core.models.spec import ACTIVATIONS, MODELS, TORCHVISION_MODELS
+
+from ...widgets.data_source import DataSource, default_data_dir
+from ...widgets.form import Field, combo, flag, integer, number, percent
+
+
+class TrainingForm(QWidget):
+    """Builds a TrainConfig; `changed(list_of_problems)` fires on every edit."""
+
+    changed = Signal(list)
+    download = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source = DataSource()
+        self.data_root = self.source.data_root
+        self.fields: dict[str, Field] = {
+            "dataset": self.source.field,
+            "model": combo(MODELS, "small nets train in minutes on a CPU; torchvision nets "
+                           "are larger"),
+            "activation": combo(ACTIVATIONS),
+            "dropout": number(0, 0.95, 2, "dropout before the classifier layers", False),
+            "pretrained": flag("pretrained weights", "torchvision models: ImageNet weights "
+                               "from the torch cache"),
+            "loss": combo(LOSSES, "softmax cross-entropy or multiclass hinge (SVM)"),
+            "optimizer": combo(OPTIMIZERS, "gd = full-batch gradient descent"),
+            "lr": number(1e-6, 10, 6, "learning rate"),
+            "momentum": number(0, 0.999, 3, "momentum (optimizer = momentum)", False),
+            "weight_decay": number(0, 1, 6, "L2 regularization strength"),
+            "schedule": combo(SCHEDULES, "step: x0.1 every third of the run; cosine: to 0"),
+            "epochs": integer(1, 10_000),
+            "batch_size": integer(1, 65_536, "ignored by gd (full batch)"),
+            "val_fraction": percent("validation share of the data"),
+            "test_fraction": percent("test share of the data"),
+            "seed": integer(0, 2**31 - 1, "seeds the split, initialization and batches"),
+            "patience": integer(0, 1000, "early stopping: epochs without a better validation "
+                                "loss", special="off"),
+            "device": combo(DEVICES),
+        }
+        self.augment = {a: flag(a) for a in AUGMENTATIONS}
+        self.problems = QLabel()
+        self.problems.setWordWrap(True)
+        self.problems.setStyleSheet("color: #b00020;")
+        self.folder = ""
+        self.layout_form()
+        self.set_config(TrainConfig())
+        for f in [*self.fields.values(), *self.augment.values()]:
+            f.changed.connect(self.validate)
+        self.data_root.textChanged.connect(self.validate)
+
+    def layout_form(self) -> None:
+        form = QFormLayout(self)
+        self.download_button = QPushButton("Download")
+        self.download_button.setToolTip("Download the dataset into the data root, and pretrained "
+                                        "weights when asked for (needs internet)")
+        self.download_button.clicked.connect(self.download)
+        self.source.root_row.addWidget(self.download_button)
+        labels = {"val_fraction": "validation", "test_fraction": "test", "lr": "learning rate",
+                  "weight_decay": "weight decay", "batch_size": "batch size",
+                  "patience": "early stopping"}
+        for key, f in self.fields.items():
+            if key == "dataset":
+                self.source.add_rows(form)
+            else:
+                form.addRow(labels.get(key, key), f.widget)
+        aug = QHBoxLayout()
+        for f in self.augment.values():
+            aug.addWidget(f.widget)
+        form.addRow("augment", aug)
+        form.addRow(self.problems)
+
+    def config(self) -> TrainConfig:
+        values = {k: f.get() for k, f in self.fields.items()}
+        values["augment"] = tuple(a for a, f in self.augment.items() if f.get())
+        values["data_root"] = self.source.root()
+        return TrainConfig(**values)
+
+    def set_config(self, config: TrainConfig) -> None:
+        for key, f in self.fields.items():
+            f.set(getattr(config, key))
+        for a, f in self.augment.items():
+            f.set(a in config.augment)
+        self.source.set(config.dataset, config.data_root)
+        self.validate()
+
+    def issues(self) -> list[str]:
+        """Config problems plus the ones only the file system can tell."""
+        return problems(self.config()) + self.source.issues()
+
+    def download_root(self) -> Path:
+        """The data root to download into (the default folder when the field is empty)."""
+        if not self.data_root.text().strip():
+            self.data_root.setText(str(default_data_dir()))
+        return Path(self.data_root.text().strip()).expanduser()
+
+    def validate(self, *_) -> None:
+        config = self.config()
+        weights = config.pretrained and config.model in TORCHVISION_MODELS
+        self.download_button.setEnabled(config.dataset in TORCHVISION_SETS or weights)
+        found = self.issues()
+        self.problems.setText("\n".join(found))
+        self.problems.setVisible(bool(found))
+        self.changed.emit(found)

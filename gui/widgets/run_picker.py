@@ -1,0 +1,117 @@
+"""The latent panel's generator choice: the GAN runs of the run store, newest first, and run
+folders opened from elsewhere."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+)
+
+from deepscope.core.latent.events import GeneratorInfo, RunRef
+from deepscope.core.runs.store import RunInfo, RunStore
+
+from .run_list import STATUS_MARK
+
+NO_RUNS = ("No GAN runs yet: train a GAN in the GAN panel or with `deepscope train-gan` "
+           "first, then come back here; or open a run folder from elsewhere (Open…).")
+
+
+def run_text(run: RunInfo) -> str:
+    cfg = run.config.get("config", {})
+    when = time.strftime("%d %b %H:%M", time.localtime(run.created))
+    return (f"{STATUS_MARK.get(run.status, '?')} {when}  {cfg.get('model', '?')} on "
+            f"{cfg.get('dataset', '?')}")
+
+
+def describe(info: GeneratorInfo) -> str:
+    """One line about a loaded generator."""
+    colour = "grey" if info.channels == 1 else "colour"
+    classes = f" · {len(info.classes)} classes" if info.conditional else ""
+    return (f"{info.name} · {info.image_size}×{info.image_size} {colour} · z of "
+            f"{info.latent_dim} ({info.prior}){classes} · epoch {info.epoch}")
+
+
+class RunPicker(QGroupBox):
+    """A combo of the GAN runs (and of GAN run folders opened from elsewhere) and a line about
+    the loaded one; `changed` on another choice."""
+
+    changed = Signal()
+
+    def __init__(self, store: RunStore) -> None:
+        super().__init__("Generator")
+        self.store = store
+        self.folders: list[str] = []  # run folders opened from outside the store
+        self.combo = QComboBox()
+        self.combo.setToolTip("A GAN run of the run store; its latest epoch is loaded")
+        self.open_button = QPushButton("Open…")
+        self.open_button.setToolTip("A GAN run folder from elsewhere (safetensors + JSON, as "
+                                    "DeepScope saves them; nothing is unpickled)")
+        self.about = QLabel()
+        self.about.setWordWrap(True)
+        self.about.setStyleSheet("color: #555;")
+        row = QHBoxLayout()
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.open_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.about)
+        self.combo.currentIndexChanged.connect(self.changed)
+        self.open_button.clicked.connect(self.ask_folder)
+
+    def refresh(self) -> None:
+        """Re-read the store; `changed` only when the chosen run is no longer the same."""
+        before = self.run_id()
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        for run in self.store.runs("gan"):
+            self.combo.addItem(run_text(run), run.id)
+            self.combo.setItemData(self.combo.count() - 1, f"run {run.id}\n{run.status}: "
+                                   f"{run.message}\n{run.dir}", Qt.ItemDataRole.ToolTipRole)
+        for folder in self.folders:
+            self.combo.addItem(f"folder {Path(folder).name}", folder)
+            self.combo.setItemData(self.combo.count() - 1, folder, Qt.ItemDataRole.ToolTipRole)
+        self.combo.setCurrentIndex(max(0, self.combo.findData(before)))
+        self.combo.setEnabled(self.combo.count() > 0)
+        self.combo.blockSignals(False)
+        if not self.combo.count():
+            self.about.setText(NO_RUNS)
+        if self.run_id() != before:
+            self.changed.emit()
+
+    def run_id(self) -> str | None:
+        return self.combo.currentData()
+
+    def ask_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a GAN run folder")
+        if folder:
+            self.open_folder(folder)
+
+    def open_folder(self, folder: str) -> None:
+        """Offer a run folder from outside the store, and choose it."""
+        if folder not in self.folders:
+            self.folders.append(folder)
+        self.refresh()
+        self.select(folder)
+
+    def ref(self) -> RunRef | None:
+        """The chosen run, with the latent size its record promises (a folder promises none)."""
+        if (run_id := self.run_id()) is None:
+            return None
+        if run_id in self.folders:
+            return RunRef(run_id)
+        run = self.store.get(run_id)
+        return RunRef(str(run.dir), run.config.get("model", {}).get("latent_dim"))
+
+    def select(self, run_id: str) -> None:
+        if (i := self.combo.findData(run_id)) >= 0:
+            self.combo.setCurrentIndex(i)

@@ -16,33 +16,37 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QTabWidget,
+    QWidget,
 )
 
 from deepscope.core.runs.store import RunStore
 
 from .compute import ComputeThread
-from .panels.gan.panel import GanPanel
-from .panels.latent.panel import LatentPanel
-from .panels.occlusion.panel import OcclusionPanel
-from .panels.training.panel import TrainingPanel
+from .panels import PANELS
+from .widgets.panel_frame import error_box
 
 STYLE = resources.files("deepscope.resources") / "style.qss"
 
 
-def settings() -> QSettings:
+def user_settings() -> QSettings:
+    """The user's own settings (the tour and the tests pass settings of their own)."""
     return QSettings("DeepScope", "DeepScope")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: RunStore, compute: ComputeThread) -> None:
+    """One tab per entry of PANELS; `panels` maps each entry's key to its panel. Choices and
+    the layout are kept in `settings` (the user's unless given)."""
+
+    def __init__(self, store: RunStore, compute: ComputeThread,
+                 settings: QSettings | None = None) -> None:
         super().__init__()
         self.store, self.compute = store, compute
+        self.settings = settings if settings is not None else user_settings()
         self.closed = False
         self.setWindowTitle("DeepScope")
         self.tabs = QTabWidget()
-        self.panels = [panel(compute, store) for panel in
-                       (TrainingPanel, OcclusionPanel, GanPanel, LatentPanel)]
-        for panel in self.panels:
+        self.panels = {entry.key: entry.panel(compute, store) for entry in PANELS}
+        for panel in self.panels.values():
             self.tabs.addTab(panel, panel.title)
         self.setCentralWidget(self.tabs)
         self.device = QLabel("device: loading PyTorch…")
@@ -51,6 +55,7 @@ class MainWindow(QMainWindow):
                                      "meanwhile.")
         self.build_menus()
         compute.ready.connect(self.on_ready)
+        compute.start_failed.connect(self.on_start_failed)
         self.restore()
 
     def build_menus(self) -> None:
@@ -71,6 +76,11 @@ class MainWindow(QMainWindow):
         self.device.setText(f"device: {label or 'unavailable'}")
         self.statusBar().showMessage("PyTorch is ready.", 5000)
 
+    def on_start_failed(self, message: str, details: str) -> None:
+        """Torch could not load: one dialog for the whole app (each job then fails on its own
+        handle)."""
+        self.error_box = error_box(self, "PyTorch could not start", message, details)
+
     def export_panel(self, path: Path) -> Path:
         """Save the current panel as a PNG (what File > Export does)."""
         if not self.tabs.currentWidget().grab().save(str(path)):
@@ -78,30 +88,40 @@ class MainWindow(QMainWindow):
         return path
 
     def export_dialog(self) -> None:
-        name = self.tabs.tabText(self.tabs.currentIndex()).lower()
-        path, _ = QFileDialog.getSaveFileName(self, "Export panel", f"{name}.png", "PNG (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self, "Export panel", f"{self.current_key()}.png",
+                                              "PNG (*.png)")
         if path:
             self.export_panel(Path(path))
             self.statusBar().showMessage(f"Saved {path}", 5000)
 
+    def show_panel(self, key: str) -> QWidget:
+        """Bring the panel `key` (see PANELS) to the front."""
+        self.tabs.setCurrentWidget(self.panels[key])
+        return self.panels[key]
+
+    def current_key(self) -> str:
+        return next(k for k, p in self.panels.items() if p is self.tabs.currentWidget())
+
     def restore(self) -> None:
-        s = settings()
+        s = self.settings
         if geometry := s.value("window/geometry"):
             self.restoreGeometry(geometry)
         else:
             self.resize(1400, 860)
-        self.tabs.setCurrentIndex(int(s.value("window/tab", 0)))
-        for panel in self.panels:
+        if (key := s.value("window/panel")) in self.panels:
+            self.show_panel(key)
+        for panel in self.panels.values():
             panel.load_settings(s)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if not self.closed:
             self.closed = True
-            s = settings()
+            s = self.settings
             s.setValue("window/geometry", self.saveGeometry())
-            s.setValue("window/tab", self.tabs.currentIndex())
-            for panel in self.panels:
+            s.setValue("window/panel", self.current_key())
+            for panel in self.panels.values():
                 panel.save_settings(s)
+            s.sync()
             self.compute.stop()
             QApplication.processEvents()  # deliver the jobs' last events while the store is open
             self.store.close()
@@ -116,9 +136,9 @@ def make_app() -> QApplication:
     return app
 
 
-def make_window(runs_dir: Path | None = None) -> MainWindow:
+def make_window(runs_dir: Path | None = None, settings: QSettings | None = None) -> MainWindow:
     """The window with its compute thread started right after the first paint."""
-    window = MainWindow(RunStore(runs_dir), ComputeThread())
+    window = MainWindow(RunStore(runs_dir), ComputeThread(), settings)
     window.show()
     QTimer.singleShot(0, window.compute.start)
     return window

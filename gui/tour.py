@@ -27,7 +27,6 @@ def wait_for(app, condition, timeout_s: float = 300.0) -> None:
 
 def show_occlusion(app, occlusion) -> None:
     """The occlusion panel on a test digit: the pixel map, probed where occluding hurts most."""
-    occlusion.window().tabs.setCurrentWidget(occlusion)
     occlusion.refresh_runs()
     occlusion.source.browser.index.setValue(10)
     occlusion.view.map_choice.setCurrentText("pixel attribution")
@@ -72,16 +71,21 @@ def show_latent(app, latent) -> None:
 
 
 def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
-    """Screenshots of the window and each panel after a short training run."""
+    """Screenshots of the window and each panel (named by its key in PANELS) after a short
+    training run. The tour keeps its settings in a temporary file: the user's stay as they
+    were."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+
     from .app import make_app, make_window
 
     out.mkdir(parents=True, exist_ok=True)
     app = make_app()
     with tempfile.TemporaryDirectory() as tmp:
-        window = make_window(runs_dir or Path(tmp))
+        settings = QSettings(str(Path(tmp) / "tour.ini"), QSettings.Format.IniFormat)
+        window = make_window(runs_dir or Path(tmp), settings)
         window.resize(1500, 900)
-        panel = window.panels[0]
+        panel = window.show_panel("training")
         wait_for(app, lambda: bool(window.compute.device_label))
         panel.form.set_config(TOUR_CONFIG)
         panel.start_training()
@@ -89,17 +93,15 @@ def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
         app.processEvents()
         panel.board.redraw_all()
         panel.predictions.flush()
-        show_occlusion(app, window.panels[1])
-        window.tabs.setCurrentWidget(window.panels[2])
-        show_gan(app, window.panels[2])
-        window.tabs.setCurrentWidget(window.panels[3])
-        show_latent(app, window.panels[3])
-        window.tabs.setCurrentIndex(0)
+        show_occlusion(app, window.show_panel("occlusion"))
+        show_gan(app, window.show_panel("gan"))
+        show_latent(app, window.show_panel("latent"))
+        window.show_panel("training")
         paths = [out / "window.png"]
         window.grab().save(str(paths[0]))
-        for i, p in enumerate(window.panels):
-            window.tabs.setCurrentIndex(i)
+        for key in window.panels:
+            window.show_panel(key)
             app.processEvents()
-            paths.append(window.export_panel(out / f"{p.title.lower().replace(' ', '-')}.png"))
+            paths.append(window.export_panel(out / f"{key}.png"))
         window.close()
     return paths

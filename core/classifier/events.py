@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from ..jobs.events import Event, StepsEvent
+from ..jobs.events import Event
+from ..training.events import TrainingFinished, TrainingSteps
 
 
 @dataclass(frozen=True)
@@ -22,18 +24,15 @@ class RunStarted(Event):
 
 
 @dataclass(frozen=True)
-class Steps(StepsEvent):
+class Steps(TrainingSteps):
     """Metrics of the steps since the previous Steps event (one array entry per step)."""
 
-    epoch: int
-    step: np.ndarray
+    losses: ClassVar[tuple[str, ...]] = ("loss",)
+
     loss: np.ndarray
     acc: np.ndarray
     lr: np.ndarray
     grad_norm: np.ndarray
-    wall: float  # seconds since the run started, at the last step
-    step_time: float  # mean seconds per step over these steps
-    images_per_s: float
 
 
 @dataclass(frozen=True)
@@ -61,11 +60,7 @@ class Predictions(Event):
 
 
 @dataclass(frozen=True)
-class RunFinished(Event):
-    status: str  # finished, stopped, early-stopped, diverged
-    message: str
-    run_id: str
-    run_dir: str
+class RunFinished(TrainingFinished):
     test_acc: float | None
     best_epoch: int | None
 

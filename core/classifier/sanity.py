@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from ..jobs.pacing import EMIT_INTERVAL
+from ..training.job import Diverged
 from .config import TrainConfig
 from .events import SanityResult, Steps
 from .losses import Loss, make_loss
@@ -30,6 +31,8 @@ def overfit_batch(
             yield None
             continue
         last = buffer.flush(1, time.perf_counter() - start)
+        if (bad := last.first_bad_step()) is not None:
+            raise Diverged(last, bad)
         yield last
         if last.loss[-1] < PASS_LOSS and last.acc[-1] == 1.0:
             break

@@ -1,4 +1,4 @@
-"""Classifier training as a generator job.
+"""Classifier training as a generator job, in the run loop every trainer shares (training.loop).
 
 The job yields ``None`` after every step (a tick: the driver may pause or cancel there) and a
 frozen event whenever there is something to show. Per-step metrics stay on the device and are
@@ -8,10 +8,8 @@ needs. Closing the generator (cancel) marks the run stopped and keeps every chec
 
 from __future__ import annotations
 
-import time
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, replace
-from typing import Any
 
 import numpy as np
 import torch
@@ -21,22 +19,11 @@ from ..device import device_label, resolve_device
 from ..jobs.pacing import EMIT_INTERVAL
 from ..models.build import build_model
 from ..models.spec import ModelSpec
-from ..runs.checkpoint import (
-    checkpoint_path,
-    latest_checkpoint,
-    load_checkpoint,
-    load_optimizer_state,
-    save_checkpoint,
-)
+from ..runs.checkpoint import checkpoint_path, load_checkpoint, save_checkpoint
 from ..runs.store import RunStore
 from ..training.data import DeviceData
-from ..training.job import (
-    Diverged,
-    MetricBuffer,
-    first_bad_step,
-    seconds_before,
-    supervised,
-)
+from ..training.job import MetricBuffer
+from ..training.loop import RunLoop
 from ..training.optim import grad_norms, total_norm
 from .augment import augment
 from .config import TrainConfig, problems
@@ -63,35 +50,11 @@ class StepBuffer(MetricBuffer):
         super().add(step, values, images)
 
     def flush(self, epoch: int, wall: float) -> Steps:
-        """One host copy of everything buffered; raises Diverged naming the first bad step."""
+        """One host copy of everything buffered, as a Steps event."""
         lrs = np.asarray(self.lrs)
-        step, values, elapsed, images = self.take()
-        steps = Steps(
-            epoch=epoch,
-            step=step,
-            loss=values[:, 0],
-            acc=values[:, 1],
-            lr=lrs,
-            grad_norm=total_norm(values[:, 2:]),
-            wall=wall,
-            step_time=elapsed / len(step),
-            images_per_s=images / max(elapsed, 1e-9),
-        )
-        bad = first_bad_step(step, steps.loss)
-        if bad is not None:
-            raise Diverged(steps, bad)
-        return steps
-
-
-def step_rows(steps: Steps) -> list[dict[str, float]]:
-    """Rows for the run store, one per step."""
-    return [
-        {"step": int(s), "loss": float(lo), "acc": float(a), "lr": float(r), "grad_norm": float(g),
-         "step_time": steps.step_time, "images_per_s": steps.images_per_s}
-        for s, lo, a, r, g in zip(
-            steps.step, steps.loss, steps.acc, steps.lr, steps.grad_norm, strict=True
-        )
-    ]
+        step, values, timing = self.take()
+        return Steps(epoch=epoch, step=step, wall=wall, **timing, loss=values[:, 0],
+                     acc=values[:, 1], lr=lrs, grad_norm=total_norm(values[:, 2:]))
 
 
 def train_step(
@@ -162,46 +125,38 @@ def build_run(config: TrainConfig) -> tuple[torch.device, DeviceData, ModelSpec,
     return device, data, spec, build_model(spec).to(device)
 
 
-class ClassifierRun:
-    """The state of one training run; `steps()` is the generator the compute thread drives."""
+class ClassifierRun(RunLoop):
+    """A classifier's training run in the run loop: its model, loss, optimizer and schedule,
+    validation, best checkpoint, early stopping, predictions sample and test accuracy."""
+
+    kind = "classifier"
+    advice = "Try a lower learning rate."
+    config: TrainConfig
+    buffer: StepBuffer
 
     def __init__(
         self, config: TrainConfig, store: RunStore, emit_interval: float, resume: str | None
     ) -> None:
-        self.config, self.store, self.emit_interval = config, store, emit_interval
-        self.device, self.data, self.spec, self.model = build_run(config)
+        device, data, self.spec, self.model = build_run(config)
+        batch_size = len(data.train) if config.optimizer == "gd" else config.batch_size
+        super().__init__(config, store, emit_interval, device, data,
+                         max(1, len(data.train) // batch_size), StepBuffer())
         self.loss_fn = make_loss(config.loss)
-        batch_size = len(self.data.train) if config.optimizer == "gd" else config.batch_size
-        self.steps_per_epoch = max(1, len(self.data.train) // batch_size)
         self.opt = make_optimizer(config, self.model.parameters())
         self.schedule = make_schedule(config, self.opt, self.steps_per_epoch)
-        self.meta = {"config": config.to_dict(), "classes": list(self.data.classes),
-                     "mean": list(self.data.mean), "std": list(self.data.std)}
-        self.gen = torch.Generator(device=self.device).manual_seed(config.seed)
-        self.buffer, self.start, self.step = StepBuffer(), time.perf_counter(), 0
+        self.meta = {"config": config.to_dict(), "classes": list(data.classes),
+                     "mean": list(data.mean), "std": list(data.std)}
         self.best_key: tuple[float, float] | None = None
         self.best_state: dict | None = None
         self.best_epoch: int | None = None
         self.lowest_val_loss, self.worse_epochs = float("inf"), 0
-        if resume:
-            self.first_epoch = self.restore(resume)
-        else:
-            self.run = store.create_run(self.meta | {"model": asdict(self.spec)})
-            self.first_epoch = 1
+        self.open(resume, self.meta | {"model": asdict(self.spec)})
 
-    def restore(self, run_id: str) -> int:
-        """Continue a stopped run from its latest epoch checkpoint; returns the next epoch."""
-        self.run = self.store.get(run_id)
-        path = latest_checkpoint(self.run.dir)
-        if path is None:
-            raise ValueError(f"run {run_id} has no epoch checkpoint to resume from")
-        state, _, meta = load_checkpoint(path)
+    def load_state(self, state: dict, training_state: dict | None, meta: dict) -> None:
+        """Model, optimizer, schedule, best checkpoint and lowest validation loss so far."""
         self.model.load_state_dict(state)
-        if opt_state := load_optimizer_state(path):
-            self.opt.load_state_dict(opt_state)
-        epoch = int(meta["epoch"])
-        self.step = epoch * self.steps_per_epoch
-        self.start -= seconds_before(self.store, run_id, epoch)
+        if training_state:
+            self.opt.load_state_dict(training_state)
         self.schedule.last_epoch = self.step
         factor = lr_factor(self.config.schedule, self.step, self.steps_per_epoch,
                            self.config.epochs)
@@ -213,10 +168,9 @@ class ClassifierRun:
             self.best_key = (best_meta["val_acc"], -best_meta["val_loss"])
             self.best_state = {k: v.to(self.device) for k, v in best_state.items()}
             self.best_epoch = int(best_meta["epoch"])
-        val_losses = self.store.epochs(run_id).get("val_loss", np.array([]))
+        epoch = self.first_epoch - 1
+        val_losses = self.store.epochs(self.run.id).get("val_loss", np.array([]))
         self.lowest_val_loss = float(val_losses[:epoch].min()) if epoch else float("inf")
-        self.store.set_status(run_id, "running", f"resumed at epoch {epoch + 1}")
-        return epoch + 1
 
     def started(self) -> RunStarted:
         d = self.data
@@ -226,87 +180,54 @@ class ClassifierRun:
             (len(d.train), len(d.val), len(d.test)), self.step,
         )
 
-    def flush(self, epoch: int, epoch_steps: list[Steps]) -> Steps:
-        steps = self.buffer.flush(epoch, time.perf_counter() - self.start)
-        self.store.log_steps(self.run.id, step_rows(steps))
-        epoch_steps.append(steps)
-        return steps
+    def train_step(self, idx: torch.Tensor) -> None:
+        x, y = self.data.batch(idx)
+        x = augment(x, self.config.augment, self.gen)
+        lr = self.opt.param_groups[0]["lr"]
+        self.buffer.add(self.step, lr, train_step(self.model, self.opt, self.loss_fn, x, y),
+                        len(idx))
+        self.schedule.step()
 
-    def epoch(self, epoch: int, epoch_steps: list[Steps]) -> Iterator[Steps | None]:
-        """One pass over the training split; yields a tick per step and Steps when due."""
-        self.model.train()
-        d = self.data
-        perm = d.train[torch.randperm(len(d.train), generator=self.gen, device=self.device)]
-        for idx in perm.tensor_split(self.steps_per_epoch):
-            x, y = d.batch(idx)
-            x = augment(x, self.config.augment, self.gen)
-            lr = self.opt.param_groups[0]["lr"]
-            values = train_step(self.model, self.opt, self.loss_fn, x, y)
-            self.buffer.add(self.step, lr, values, len(idx))
-            self.schedule.step()
-            self.step += 1
-            yield self.flush(epoch, epoch_steps) if self.buffer.due(self.emit_interval) else None
-        if len(self.buffer):
-            yield self.flush(epoch, epoch_steps)
+    def take_steps(self, epoch: int, wall: float) -> Steps:
+        return self.buffer.flush(epoch, wall)
 
-    def end_epoch(self, epoch: int, epoch_steps: list[Steps]) -> tuple[EpochEnd, Predictions]:
+    def end_epoch(self, epoch: int) -> tuple[EpochEnd, Predictions]:
         """Validate, checkpoint (each epoch and the best), log, and track early stopping."""
         d = self.data
         val_loss, val_acc, pred, conf = evaluate(self.model, d, d.val, self.loss_fn)
         is_best = self.best_key is None or (val_acc, -val_loss) > self.best_key
         meta = self.meta | {"epoch": epoch, "val_loss": val_loss, "val_acc": val_acc}
-        save_checkpoint(checkpoint_path(self.run.dir, f"epoch-{epoch:04d}"), self.model,
-                        self.spec, meta, self.opt.state_dict())
+        save_checkpoint(checkpoint_path(self.run.dir, epoch), self.model, self.spec, meta,
+                        self.opt.state_dict())
         if is_best:
             self.best_key, self.best_epoch = (val_acc, -val_loss), epoch
             self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
             save_checkpoint(checkpoint_path(self.run.dir, "best"), self.model, self.spec, meta)
         self.worse_epochs = 0 if val_loss < self.lowest_val_loss else self.worse_epochs + 1
         self.lowest_val_loss = min(self.lowest_val_loss, val_loss)
-        losses = np.concatenate([s.loss for s in epoch_steps])
-        accs = np.concatenate([s.acc for s in epoch_steps])
-        end = EpochEnd(epoch, self.step, float(losses.mean()), float(accs.mean()), val_loss,
-                       val_acc, time.perf_counter() - self.start, is_best)
+        train = self.epoch_means("loss", "acc")
+        end = EpochEnd(epoch, self.step, train["loss"], train["acc"], val_loss, val_acc,
+                       self.seconds, is_best)
         self.store.log_epoch(self.run.id, epoch,
                              {k: v for k, v in asdict(end).items() if k != "epoch"})
         return end, prediction_sample(epoch, d, d.val, pred, conf)
 
-    def diverged(self, err: Diverged) -> str:
-        """Keep the steps before the bad one; the message names the step."""
-        partial, bad_step = err.args
-        self.store.log_steps(self.run.id, [r for r in step_rows(partial) if r["step"] < bad_step])
-        value = partial.loss[partial.step == bad_step][0]
-        return (f"loss became {value} at step {bad_step} (epoch {partial.epoch}); the run stopped "
-                "and everything before it is kept. Try a lower learning rate.")
+    def early_stop(self) -> str | None:
+        patience = self.config.patience
+        if patience and self.worse_epochs >= patience:
+            return f"validation loss did not improve for {patience} epochs"
+        return None
 
     def finish(self, status: str, message: str) -> RunFinished:
-        """Test accuracy of the best checkpoint, final status."""
+        """Test accuracy of the best checkpoint."""
         test_acc = None
         if self.best_state is not None and len(self.data.test):
             self.model.load_state_dict(self.best_state)
             test_acc = evaluate(self.model, self.data, self.data.test, self.loss_fn)[1]
         if not message and test_acc is not None:
             message = f"test accuracy {test_acc:.3f}"
-        self.store.set_status(self.run.id, status, message)
         return RunFinished(status, message, self.run.id, str(self.run.dir), test_acc,
                            self.best_epoch)
-
-    def epochs(self) -> Generator[Any, None, tuple[str, str]]:
-        """Every epoch with its end; returns (status, message)."""
-        for epoch in range(self.first_epoch, self.config.epochs + 1):
-            epoch_steps: list[Steps] = []
-            yield from self.epoch(epoch, epoch_steps)
-            yield from self.end_epoch(epoch, epoch_steps)
-            if self.config.patience and self.worse_epochs >= self.config.patience:
-                return "early-stopped", (f"validation loss did not improve for "
-                                         f"{self.config.patience} epochs")
-        return "finished", ""
-
-    def steps(self) -> Iterator:
-        yield self.started()
-        status, message = yield from supervised(
-            self.store, self.run.id, self.epochs(), lambda: self.step, self.diverged)
-        yield self.finish(status, message)
 
 
 def train(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ..jobs.events import Event, StepsEvent
+from ..jobs.events import Event
+from ..training.events import TrainingFinished, TrainingSteps
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class GanStarted(Event):
 
 
 @dataclass(frozen=True)
-class GanSteps(StepsEvent):
+class GanSteps(TrainingSteps):
     """Metrics of the steps since the previous GanSteps event (one array entry per step).
 
     d_real, d_fake: D's mean probability on real and generated images, or the mean critic value
@@ -33,9 +34,8 @@ class GanSteps(StepsEvent):
     losses). A gradient norm is NaN at steps where that network was not updated.
     """
 
+    losses: ClassVar[tuple[str, ...]] = ("d_loss", "g_loss")
 
-    epoch: int
-    step: np.ndarray
     d_loss: np.ndarray
     g_loss: np.ndarray
     d_real: np.ndarray
@@ -43,8 +43,11 @@ class GanSteps(StepsEvent):
     wasserstein: np.ndarray
     d_grad_norm: np.ndarray
     g_grad_norm: np.ndarray
-    wall: float  # seconds since the run started, at the last step
-    steps_per_s: float
+
+    @property
+    def steps_per_s(self) -> float:
+        """Steps per second over these steps: 1 / step_time."""
+        return 1 / max(self.step_time, 1e-12)
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,8 @@ class GanEpochEnd(Event):
 
 
 @dataclass(frozen=True)
-class GanFinished(Event):
-    status: str  # finished, stopped, diverged
-    message: str
-    run_id: str
-    run_dir: str
+class GanFinished(TrainingFinished):
+    """How a GAN run ended: finished or diverged."""
 
 
 @dataclass(frozen=True)

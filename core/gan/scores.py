@@ -20,14 +20,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..runs.checkpoint import CheckpointError, load_checkpoint, load_model
+from ..models.hooks import forward_hooks
+from ..runs.checkpoint import CheckpointError
+from ..runs.loader import IMAGENET_MEAN, IMAGENET_STD, load_classifier
+from ..runs.sources import RunModel
 
 COVERAGE = 0.05  # a class counts as covered when it gets at least this fraction of samples
 _LUMA = (0.299, 0.587, 0.114)  # ITU-R 601 weights, as PIL's convert("L")
-_IMAGENET_MEAN = (0.485, 0.456, 0.406)
-_IMAGENET_STD = (0.229, 0.224, 0.225)
 FID_SIZE = 299
-_NEEDED_META = ("classes", "mean", "std")
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,11 +126,8 @@ def penultimate_features(model: nn.Module) -> Iterator[list[Tensor]]:
     def hook(_module: nn.Module, inputs: tuple[Tensor, ...], _output: Tensor) -> None:
         captured.append(inputs[0].flatten(1))
 
-    handle = last_linear(model).register_forward_hook(hook)
-    try:
+    with forward_hooks([(last_linear(model), hook)]):
         yield captured
-    finally:
-        handle.remove()
 
 
 def adapt_images(images01: Tensor, channels: int, size: int) -> Tensor:
@@ -171,19 +168,17 @@ class Judge:
         last_linear(model)  # fail now, not at the first score, if there are no features
 
     @classmethod
-    def from_run(cls, path: Path, device: str | torch.device = "cpu") -> Judge:
-        """The judge from a classifier run folder (best checkpoint) or checkpoint file."""
+    def from_run(cls, path: Path, device: str | torch.device | None = None) -> Judge:
+        """The judge from a classifier run folder (best checkpoint, else the latest) or
+        checkpoint file, on `device` (None: CUDA when present, else the CPU)."""
         path = Path(path).expanduser()
         try:
-            _, spec, meta = load_checkpoint(path)
-            model = load_model(path, device)
+            clf = load_classifier(RunModel(path), device)
         except CheckpointError as err:
             raise ValueError(f"{path} is not a classifier run or checkpoint: {err}") from err
-        if missing := [key for key in _NEEDED_META if key not in meta]:
-            raise ValueError(f"{path} is not a classifier run: its checkpoint lacks "
-                             f"{', '.join(missing)} (saved by DeepScope's classifier training)")
-        return cls(model, meta["mean"], meta["std"], meta["classes"], _judge_name(path, spec.name,
-                   meta), device, image_size=spec.image_size)
+        return cls(clf.model, clf.mean.flatten().tolist(), clf.std.flatten().tolist(),
+                   clf.classes, _judge_name(path, clf.spec.name, clf.meta), clf.device,
+                   image_size=clf.image_size)
 
     def predict(self, images01: Tensor) -> tuple[Tensor, Tensor]:
         """(penultimate features N x F, class probabilities N x K), float32 on the CPU."""
@@ -266,8 +261,8 @@ def inception_fid(fake01: Tensor, real01: Tensor, device: str | torch.device = "
 
 def _extract(net: nn.Module | Callable[[Tensor], Tensor], images01: Tensor,
              device: str | torch.device, size: int, batch_size: int) -> Tensor:
-    mean = torch.tensor(_IMAGENET_MEAN, device=device)[:, None, None]
-    std = torch.tensor(_IMAGENET_STD, device=device)[:, None, None]
+    mean = torch.tensor(IMAGENET_MEAN, device=device)[:, None, None]
+    std = torch.tensor(IMAGENET_STD, device=device)[:, None, None]
     out = []
     with torch.inference_mode():
         for batch in images01.split(batch_size):

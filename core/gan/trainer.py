@@ -1,4 +1,4 @@
-"""GAN training as a generator job, shaped like the classifier trainer (classifier.trainer).
+"""GAN training as a generator job, in the run loop every trainer shares (training.loop).
 
 The job yields ``None`` after every step (a tick: the driver may pause or cancel there) and a
 frozen event from deepscope.core.gan.events whenever there is something to show. Per-step
@@ -13,14 +13,11 @@ divided by the same for as many real images: about 1 when samples vary like the 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Generator as Gen
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-import numpy as np
 import torch
 
 from ..data.export import to_uint8
@@ -30,23 +27,12 @@ from ..jobs.pacing import EMIT_INTERVAL
 from ..models.gan import generate, sample_labels
 from ..models.gan_spec import GanSpec
 from ..models.latents import sample_prior
-from ..runs.checkpoint import (
-    checkpoint_path,
-    latest_checkpoint,
-    load_checkpoint,
-    load_optimizer_state,
-    save_checkpoint,
-)
+from ..runs.checkpoint import checkpoint_path, save_checkpoint
 from ..runs.generators import load_samples, save_samples
 from ..runs.store import RunStore
 from ..training.data import DeviceData
-from ..training.job import (
-    Diverged,
-    MetricBuffer,
-    first_bad_step,
-    seconds_before,
-    supervised,
-)
+from ..training.job import MetricBuffer
+from ..training.loop import RunLoop
 from .config import GanConfig, problems
 from .events import GanEpochEnd, GanFinished, GanSamples, GanStarted, GanSteps
 from .scores import GanScores, Judge
@@ -104,54 +90,46 @@ class Reference(NamedTuple):
         return spread(fake01) / self.real_spread if self.real_spread > 0 else float("nan")
 
 
-class GanRun:
-    """The state of one GAN run; `steps()` is the generator the compute thread drives."""
+class GanRun(RunLoop):
+    """A GAN's training run in the run loop: the adversary (G, D, their optimizers, replay and
+    EMA), samples of fixed latents, their diversity and the judge's scores."""
+
+    kind = "gan"
+    advice = "Try lower learning rates."
+    config: GanConfig
 
     def __init__(self, config: GanConfig, store: RunStore, emit_interval: float,
                  resume: str | None = None) -> None:
         if found := problems(config):
             raise ValueError("invalid GAN configuration: " + "; ".join(found))
-        self.config, self.store, self.emit_interval = config, store, emit_interval
-        self.device = resolve_device(config.device)
+        device = resolve_device(config.device)
         self.judge = None
         if config.classifier:  # before the run exists: a wrong judge creates no run
-            self.judge = Judge.from_run(Path(config.classifier), self.device)
-        self.data = gan_data(config, self.device)
-        self.spec = gan_spec(config, self.data)
+            self.judge = Judge.from_run(Path(config.classifier), device)
+        data = gan_data(config, device)
+        self.spec = gan_spec(config, data)
         torch.manual_seed(config.seed)
-        self.gen = torch.Generator(device=self.device).manual_seed(config.seed)
-        n = len(self.data.train)
-        self.steps_per_epoch = max(1, n // min(config.batch_size, n))
-        self.adversary = Adversary(config, self.spec, self.device, self.gen,
-                                   -(-n // self.steps_per_epoch))
+        n = len(data.train)
+        steps_per_epoch = max(1, n // min(config.batch_size, n))
+        super().__init__(config, store, emit_interval, device, data, steps_per_epoch,
+                         MetricBuffer())
+        self.adversary = Adversary(config, self.spec, device, self.gen,
+                                   -(-n // steps_per_epoch))
         self.fixed = self.reference(SAMPLE_GRID, config.seed)
         self.scored = self.reference(SCORE_SAMPLES if self.judge else DIVERSITY_SAMPLES,
                                      config.seed + 1)
-        self.meta = {"config": config.to_dict(), "classes": list(self.data.classes)}
-        self.buffer, self.start, self.step, self.first_epoch = (
-            MetricBuffer(), time.perf_counter(), 0, 1)
-        if resume:
-            self.restore(resume)
-        else:
-            self.run = store.create_run(self.meta | {"model": asdict(self.spec)}, kind="gan")
+        self.meta = {"config": config.to_dict(), "classes": list(data.classes)}
+        self.last: GanEpochEnd | None = None
+        self.open(resume, self.meta | {"model": asdict(self.spec)})
 
-    def restore(self, run_id: str) -> None:
-        """Continue a stored run from its latest epoch checkpoint: networks, optimizers, random
-        stream, schedule, EMA and replay as they were, up to `config.epochs`."""
-        self.run = self.store.get(run_id)
-        path = latest_checkpoint(self.run.dir)
-        if path is None:
-            raise ValueError(f"run {run_id} has no epoch checkpoint to resume from")
-        state, _, meta = load_checkpoint(path)
-        epoch = int(meta["epoch"])
-        if epoch >= self.config.epochs:
-            raise ValueError(f"run {run_id} has done {epoch} of {self.config.epochs} epochs: "
-                             "ask for more epochs to continue it")
+    def load_state(self, state: dict, training_state: dict | None, meta: dict) -> None:
+        """Networks, optimizers, random stream, schedule, EMA and replay as they were."""
+        done = self.first_epoch - 1
+        if done >= self.config.epochs:
+            raise ValueError(f"run {self.run.id} has done {done} of {self.config.epochs} "
+                             "epochs: ask for more epochs to continue it")
         self.adversary.networks().load_state_dict(state)
-        self.adversary.restore(load_optimizer_state(path) or {})
-        self.step, self.first_epoch = int(meta["step"]), epoch + 1
-        self.start -= seconds_before(self.store, run_id, epoch)
-        self.store.set_status(run_id, "running", f"resumed at epoch {epoch + 1}")
+        self.adversary.restore(training_state or {})
 
     def reference(self, n: int, seed: int) -> Reference:
         """n seeded latents (labels cycling over the classes for a cGAN) and up to n real
@@ -179,29 +157,24 @@ class GanRun:
             self.spec.conditional, None if labels is None else labels.cpu().numpy(), self.step,
         )
 
-    def stored_samples(self) -> Iterator[GanSamples]:
+    def history(self) -> Iterator[GanSamples]:
         """A resumed run's sample grids up to where it goes on, as they were first shown."""
         for step, images, labels, diversity in load_samples(self.run.dir):
             if step <= self.step:
                 yield GanSamples(-(-step // self.steps_per_epoch), step, images, labels,
                                  diversity)
 
-    def flush(self, epoch: int, log: list[GanSteps]) -> GanSteps:
-        """One host copy of the buffered steps, logged; Diverged names the first bad step."""
-        step, values, elapsed, _ = self.buffer.take()
-        columns = dict(zip(METRICS, values.T, strict=True))
-        steps = GanSteps(epoch=epoch, step=step, **columns,
-                         wall=time.perf_counter() - self.start,
-                         steps_per_s=len(step) / max(elapsed, 1e-9))
-        bad = first_bad_step(step, steps.d_loss, steps.g_loss)
-        rows = [{"step": int(s), **{k: float(columns[k][i]) for k in METRICS},
-                 "steps_per_s": steps.steps_per_s}
-                for i, s in enumerate(step) if bad is None or s < bad]
-        self.store.log_steps(self.run.id, rows)
-        if bad is not None:
-            raise Diverged(steps, bad)
-        log.append(steps)
-        return steps
+    def train_step(self, idx: torch.Tensor) -> None:
+        self.buffer.add(self.step, self.adversary.step(*self.data.batch(idx)), len(idx))
+
+    def step_event(self, epoch: int) -> GanSamples | None:
+        """The fixed latents' samples every `samples_every` steps."""
+        return self.samples(epoch) if self.step % self.config.samples_every == 0 else None
+
+    def take_steps(self, epoch: int, wall: float) -> GanSteps:
+        step, values, timing = self.buffer.take()
+        return GanSteps(epoch=epoch, step=step, wall=wall, **timing,
+                        **dict(zip(METRICS, values.T, strict=True)))
 
     def samples(self, epoch: int) -> GanSamples:
         ref = self.fixed
@@ -212,59 +185,24 @@ class GanRun:
         save_samples(self.run.dir, self.step, grid, labels, diversity)
         return GanSamples(epoch, self.step, grid, labels, diversity)
 
-    def epoch(self, epoch: int, log: list[GanSteps]) -> Iterator[GanSteps | GanSamples | None]:
-        """One pass over the data; yields a tick per step, Steps and Samples when due."""
-        d = self.data
-        perm = d.train[torch.randperm(len(d.train), generator=self.gen, device=self.device)]
-        for idx in perm.tensor_split(self.steps_per_epoch):
-            self.buffer.add(self.step, self.adversary.step(*d.batch(idx)), len(idx))
-            self.step += 1
-            if self.step % self.config.samples_every == 0:
-                yield self.samples(epoch)
-            yield self.flush(epoch, log) if self.buffer.due(self.emit_interval) else None
-        if len(self.buffer):
-            yield self.flush(epoch, log)
-
-    def end_epoch(self, epoch: int, log: list[GanSteps]) -> GanEpochEnd:
+    def end_epoch(self, epoch: int) -> tuple[GanEpochEnd]:
         """Score, checkpoint and log the epoch."""
         ref = self.scored
         images = self.sample(ref.z, ref.labels)
         scores = self.judge.score(images, ref.real01) if self.judge else None
-        means = {k: float(np.concatenate([getattr(s, k) for s in log]).mean())
-                 for k in ("d_loss", "g_loss", "d_real", "d_fake", "wasserstein")}
-        end = GanEpochEnd(epoch, self.step, **means, seconds=time.perf_counter() - self.start,
-                          diversity=ref.diversity(images), scores=scores)
+        means = self.epoch_means("d_loss", "g_loss", "d_real", "d_fake", "wasserstein")
+        self.last = GanEpochEnd(epoch, self.step, **means, seconds=self.seconds,
+                                diversity=ref.diversity(images), scores=scores)
         meta = self.meta | {"epoch": epoch, "step": self.step}
         save_checkpoint(checkpoint_path(self.run.dir, epoch), self.adversary.networks(),
                         self.spec, meta, self.adversary.training_state())
-        self.store.log_epoch(self.run.id, epoch, epoch_row(end))
-        return end
+        self.store.log_epoch(self.run.id, epoch, epoch_row(self.last))
+        return (self.last,)
 
-    def epochs(self) -> Gen[Any, None, tuple[str, str]]:
-        last: GanEpochEnd | None = None
-        for epoch in range(self.first_epoch, self.config.epochs + 1):
-            log: list[GanSteps] = []
-            yield from self.epoch(epoch, log)
-            last = self.end_epoch(epoch, log)
-            yield last
-        return "finished", summary(last)
-
-    def diverged(self, err: Diverged) -> str:
-        partial, bad_step = err.args
-        at = partial.step == bad_step
-        which = next(k for k in ("d_loss", "g_loss") if not np.isfinite(getattr(partial, k)[at][0]))
-        value = getattr(partial, which)[at][0]
-        return (f"{which} became {value} at step {bad_step} (epoch {partial.epoch}); the run "
-                "stopped and everything before it is kept. Try lower learning rates.")
-
-    def steps(self) -> Iterator:
-        yield self.started()
-        if self.step:
-            yield from self.stored_samples()
-        status, message = yield from supervised(
-            self.store, self.run.id, self.epochs(), lambda: self.step, self.diverged)
-        self.store.set_status(self.run.id, status, message)
-        yield GanFinished(status, message, self.run.id, str(self.run.dir))
+    def finish(self, status: str, message: str) -> GanFinished:
+        """A finished run's message sums up its last epoch."""
+        return GanFinished(status, message or summary(self.last), self.run.id,
+                           str(self.run.dir))
 
 
 def epoch_row(end: GanEpochEnd) -> dict[str, float]:

@@ -2,7 +2,7 @@
 sequence (interpolation, random walk, class blend), write the strip and the GIF.
 
 A GeneratorCache keeps the last generator loaded while its checkpoint file is unchanged, so a
-new strip costs one batched forward pass. Jobs yield events from core.latent_events.
+new strip costs one batched forward pass. Jobs yield events from latent.events.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ import numpy as np
 import torch
 
 from ..data.export import save_gif, save_strip, to_uint8
-from ..device import resolve_device
 from ..jobs import Message
 from ..models.gan import Generator, generate, sample_labels
 from ..models.gan_spec import GanSpec
 from ..models.latents import interpolate, random_walk, seeded_latents
-from ..runs.checkpoint import latest_checkpoint
+from ..runs.cache import ModelCache
 from ..runs.generators import load_generator
+from ..runs.loader import Device
 from .events import (
     MAX_STEPS,
     MIN_STEPS,
@@ -36,35 +36,25 @@ Loaded = tuple[Generator, GanSpec, dict]
 
 
 class GeneratorCache:
-    """The last generator loaded (on the app's device), reloaded when its checkpoint changes."""
+    """The last generator loaded (on `device`; None: the policy's choice), reloaded when its
+    checkpoint changes: runs.cache's ModelCache, with the stamp every cached model has."""
 
-    def __init__(self) -> None:
-        self._key: tuple | None = None
-        self._loaded: Loaded | None = None
+    def __init__(self, device: Device = None) -> None:
+        self._models = ModelCache(device)
 
     def get(self, run: RunRef, check: bool = True) -> Loaded:
         """The run's generator; `check=False` trusts a loaded one without looking at its files
         (strips: the grid's draws, which do check, loaded it moments before)."""
-        if not check and self._key is not None and self._key[0] == run and self._loaded:
-            return self._loaded
-        key = _stamp(run)
-        if key != self._key or self._loaded is None:
-            self._key, self._loaded = None, None  # free the old generator before loading
-            self._loaded = load_generator(Path(run.run_dir), resolve_device(), run.latent_dim)
-            self._key = key
-        return self._loaded
+        if not check and (loaded := self._models.loaded(run)) is not None:
+            return loaded
+        folder = Path(run.run_dir)
+        return self._models.get(
+            run, folder, lambda: load_generator(folder, self._models.device, run.latent_dim))
 
     def holds_latest(self, run: RunRef) -> bool:
         """Whether the loaded generator is the run's latest checkpoint (a run still training
         writes a newer one each epoch)."""
-        return self._loaded is not None and self._key == _stamp(run)
-
-
-def _stamp(run: RunRef) -> tuple:
-    """What identifies the checkpoint a run folder loads: its latest file and that file's mtime."""
-    folder = Path(run.run_dir)
-    path = latest_checkpoint(folder) if folder.is_dir() else None
-    return run, path, path.stat().st_mtime_ns if path else None
+        return self._models.holds(run, Path(run.run_dir))
 
 
 def prior_of(meta: dict) -> str:

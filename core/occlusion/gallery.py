@@ -10,7 +10,7 @@ import torch
 
 from ..jobs import ProgressEvent
 from .events import GalleryItem, SplitPredictions
-from .experiment import overlay_image
+from .experiment import Experiment, overlay_image
 from .jobs import image_info, occlusion_events
 from .source import SourceCache
 from .spec import GALLERY_SIZE, ModelSource, OcclusionSettings
@@ -33,8 +33,8 @@ def predict_split_job(
         with torch.inference_mode():
             probs = clf.model(clf.normalize(images.images[chunk])).softmax(1)
         top = probs.max(1)
-        predicted[start : start + len(chunk)] = top.indices.numpy()
-        confidence[start : start + len(chunk)] = top.values.numpy()
+        predicted[start : start + len(chunk)] = top.indices.cpu().numpy()
+        confidence[start : start + len(chunk)] = top.values.cpu().numpy()
         yield ProgressEvent(label, start + len(chunk), len(indices))
     yield SplitPredictions(split, indices.astype(np.int64), images.labels[indices].numpy(),
                            predicted, confidence)
@@ -63,7 +63,7 @@ def gallery_job(
     for position, index in enumerate(chosen):
         yield ProgressEvent(f"occluding image {position + 1} of {len(chosen)}", position,
                             len(chosen))
-        exp = clf.experiment(images.images[index], int(images.labels[index]))
+        exp = Experiment.of(clf, images.images[index], int(images.labels[index]))
         info = image_info(exp, settings.target)
         maps = None
         for event in occlusion_events(exp, info, settings):

@@ -1,7 +1,7 @@
 """The occlusion panel's jobs on one image: preview, run (progressive maps) and probe.
 
-Generator jobs for the compute thread; they yield frozen numpy events (core.occlusion_events)
-and share loaded models and datasets through a SourceCache.
+Generator jobs for the compute thread; they yield frozen numpy events (occlusion.events), share
+loaded models and datasets through a SourceCache and run on the model's device.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from .spec import OcclusionSettings, Setup
 
 def top5(probs: torch.Tensor) -> TopK:
     """(class, probability) of the five most probable classes of a probability vector."""
-    top = probs.topk(min(5, len(probs)))
+    top = probs.cpu().topk(min(5, len(probs)))
     return tuple((int(i), float(p)) for p, i in zip(top.values, top.indices, strict=True))
 
 
 def as_uint8(exp: Experiment, normalized: torch.Tensor) -> np.ndarray:
     """A normalized C x H x W input back in uint8 pixels."""
     pixels = (normalized * exp.std + exp.mean).clamp(0, 1)
-    return (pixels * 255).round().byte().numpy()
+    return (pixels * 255).round().byte().cpu().numpy()
 
 
 def probabilities(exp: Experiment, images: torch.Tensor) -> torch.Tensor:

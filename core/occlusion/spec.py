@@ -1,61 +1,22 @@
-"""What an occlusion experiment runs on: model and image sources, settings (torch-free).
-
-The GUI builds these on its thread; the compute thread loads them (occlusion.source).
-"""
+"""What an occlusion experiment runs on: a model and an image source, and how to occlude
+(torch-free). The GUI builds these on its thread; the compute thread loads them
+(occlusion.source)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-import numpy as np
+from ..data.sources import SPLITS, ArrayImage, DatasetImage, FileImage, ImageSource
+from ..runs.sources import ModelSource, RunModel, ZooModel
+
+# the sources live in data.sources and runs.sources; the panel still imports them from here
+__all__ = ["GALLERY_KINDS", "GALLERY_SIZE", "OCCLUDERS", "SPLITS", "ArrayImage", "DatasetImage",
+           "FileImage", "ImageSource", "ModelSource", "OcclusionSettings", "RunModel", "Setup",
+           "ZooModel", "default_window"]
 
 OCCLUDERS = ("black", "grey", "mean", "blur", "noise")
-SPLITS = ("test", "validation", "train", "all")
 GALLERY_KINDS = ("confident mistakes", "confident correct", "least confident", "chosen class")
 GALLERY_SIZE = 16
-
-
-@dataclass(frozen=True)
-class RunModel:
-    """A trained run's folder: its best checkpoint, else the latest."""
-
-    run: Path
-
-
-@dataclass(frozen=True)
-class ZooModel:
-    """A torchvision ImageNet classifier (224 px RGB); random weights unless `pretrained`."""
-
-    name: str
-    pretrained: bool = True
-
-
-ModelSource = RunModel | ZooModel
-
-
-@dataclass(frozen=True)
-class DatasetImage:
-    """Item `index` of the dataset the run was trained on."""
-
-    index: int
-
-
-@dataclass(frozen=True)
-class FileImage:
-    """An image file of any size and format, converted to the model's input."""
-
-    path: Path
-
-
-@dataclass(frozen=True, eq=False)
-class ArrayImage:
-    """uint8 pixels (H x W grey or H x W x 3 RGB) of any size, e.g. a drawing."""
-
-    pixels: np.ndarray = field(repr=False)
-
-
-ImageSource = DatasetImage | FileImage | ArrayImage
 
 
 @dataclass(frozen=True)

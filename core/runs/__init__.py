@@ -1,1 +1,13 @@
-"""Run store (SQLite), checkpoints (safetensors + JSON) and the generators of GAN runs."""
+"""Run store (SQLite), checkpoints (safetensors + JSON), where a model comes from, the one
+classifier loader with its cache, and the generators of GAN runs. Importing it does not import
+torch."""
+
+from ..lazy import lazy_names
+from .sources import ModelSource, RunModel, ZooModel
+
+__getattr__ = lazy_names(__name__, {
+    "Classifier": "loader", "load_classifier": "loader", "ModelCache": "cache",
+    "checkpoint_stamp": "cache", "InputCache": "inputs", "CheckpointError": "checkpoint",
+    "load_generator": "generators"})
+__all__ = ["CheckpointError", "Classifier", "InputCache", "ModelCache", "ModelSource",
+           "RunModel", "ZooModel", "checkpoint_stamp", "load_classifier", "load_generator"]

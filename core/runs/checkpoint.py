@@ -36,8 +36,9 @@ SPECS: dict[str, type[ModelSpec] | type[GanSpec]] = {"classifier": ModelSpec, "g
 Spec = ModelSpec | GanSpec
 
 
-class CheckpointError(Exception):
-    """A checkpoint is missing, corrupt, unsafe, or does not fit its model."""
+class CheckpointError(ValueError):
+    """A checkpoint is missing, corrupt, unsafe, or does not fit its model: bad input, so a
+    ValueError, in the app's own words."""
 
 
 def checkpoint_path(run_dir: Path, name: str | int) -> Path:
@@ -85,14 +86,20 @@ def load_checkpoint(path: Path) -> tuple[dict[str, Tensor], Spec, dict]:
     """(state dict on the CPU, spec, meta) from a .safetensors, its .json, its stem, or a run
     folder (best, else latest). Other files (.pt, .pth, ...) are read with torch's weights-only
     loader, which refuses pickles that would run code, and still need their JSON sidecar."""
-    path = _resolve(Path(path))
-    stem = _stem(path)
-    if path.suffix in (".safetensors", ".json") or not path.exists():
-        state = _load_safetensors(_weights(stem))
-    else:
-        state = _load_foreign(path)
-    spec, meta = _read_sidecar(_sidecar(stem))
+    weights = weights_file(path)
+    foreign = not weights.name.endswith(".safetensors")
+    state = _load_foreign(weights) if foreign else _load_safetensors(weights)
+    spec, meta = _read_sidecar(_sidecar(_stem(weights)))
     return state, spec, meta
+
+
+def weights_file(path: Path) -> Path:
+    """The weights file `load_checkpoint(path)` reads (it may not exist): a run folder's best
+    checkpoint, else its latest; `<stem>.safetensors` for a stem or sidecar; else the path."""
+    path = _resolve(Path(path))
+    if path.suffix in (".safetensors", ".json") or not path.exists():
+        return _weights(_stem(path))
+    return path
 
 
 def load_optimizer_state(path: Path) -> dict | None:
@@ -113,6 +120,12 @@ def load_model(path: Path, device: str | torch.device = "cpu") -> nn.Module:
     return it in eval mode on `device`. `from deepscope.core.runs.checkpoint import load_model`."""
     path = _resolve(Path(path))
     state, spec, _ = load_checkpoint(path)
+    return rebuild_model(path, state, spec).to(device).eval()
+
+
+def rebuild_model(path: Path, state: Mapping[str, Tensor], spec: Spec) -> nn.Module:
+    """The classifier `spec` describes with `state` loaded strictly (on the CPU, train mode);
+    errors name `path`, the checkpoint they came from."""
     if not isinstance(spec, ModelSpec):
         raise CheckpointError(f"{path} holds a GAN, not a classifier: load its generator with "
                               "deepscope.core.runs.generators.load_generator")
@@ -123,7 +136,7 @@ def load_model(path: Path, device: str | torch.device = "cpu") -> nn.Module:
     if problem := state_mismatch(model.state_dict(), state):
         raise CheckpointError(f"{path} does not fit {spec.name}: {problem}")
     model.load_state_dict(state, strict=True)
-    return model.to(device).eval()
+    return model
 
 
 def _resolve(path: Path) -> Path:

@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +73,7 @@ class RunStore:
         self.root = Path(root) if root is not None else default_runs_dir()
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._subscribers: list[Callable[[str], None]] = []
         self._conn = sqlite3.connect(self.root / DB_NAME, timeout=10, check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -89,6 +90,16 @@ class RunStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    def subscribe(self, callback: Callable[[str], None]) -> None:
+        """Call `callback(run_id)` after each change to a run: created, status set, epoch
+        logged, deleted (not per step). It runs on the thread that made the change (a trainer's
+        thread, say), so it must be quick and thread-safe: the GUI's queues a signal."""
+        self._subscribers.append(callback)
+
+    def _changed(self, run_id: str) -> None:
+        for callback in self._subscribers:
+            callback(run_id)
 
     def create_run(self, config: Mapping[str, Any], kind: str = "classifier") -> RunInfo:
         """Register a new run with status "running" and create its folder."""
@@ -108,6 +119,7 @@ class RunStore:
                     continue
         info = self.get(run_id)
         info.dir.mkdir(parents=True, exist_ok=True)
+        self._changed(run_id)
         return info
 
     def log_steps(self, run_id: str, rows: Sequence[Mapping[str, float]]) -> None:
@@ -119,6 +131,7 @@ class RunStore:
     def log_epoch(self, run_id: str, epoch: int, metrics: Mapping[str, float]) -> None:
         """Record the metrics of one epoch."""
         self._write(run_id, "epoch", [{**metrics, "epoch": epoch}])
+        self._changed(run_id)
 
     def set_status(self, run_id: str, status: str, message: str = "") -> None:
         """Set a run's status; "running" also makes this process its writer again."""
@@ -131,6 +144,7 @@ class RunStore:
             if status == "running":
                 self._conn.execute("UPDATE runs SET pid = ?, host = ? WHERE id = ?",
                                    (os.getpid(), socket.gethostname(), run_id))
+        self._changed(run_id)
 
     def runs(self, kind: str | None = None) -> list[RunInfo]:
         """All runs (of one kind if given), newest first."""
@@ -171,6 +185,7 @@ class RunStore:
             with self._conn:
                 self._conn.execute("DELETE FROM metrics WHERE run_id = ?", (run_id,))
                 self._conn.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+        self._changed(run_id)
 
     def _require(self, run_id: str) -> tuple:
         row = self._conn.execute(

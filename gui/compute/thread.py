@@ -6,14 +6,14 @@ events that trainers yield in a tick's place), which is what Step counts. The th
 one job at a time, in turns: a job that has had the thread for a slice (50 ms) while another
 waits goes to the back of the queue, so a strip or an occlusion map appears within a step of
 a training run that keeps going. Pause parks the generator, cancel closes it, and an
-exception becomes an error signal while the thread lives on. Signals reach the GUI thread
-through queued connections.
+exception becomes the job's `errored` while the thread lives on. Each job reports through its
+own JobHandle (handle.py), queued to the GUI thread: nothing is broadcast to every panel.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
-import itertools
 import os
 import sys
 import threading
@@ -24,9 +24,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Qt, QThread, Signal
 
 from deepscope.core.jobs import ends_step, error_message
+
+from .handle import JobHandle
 
 if TYPE_CHECKING:
     from deepscope.core.jobs.thread_tuner import ThreadTuner
@@ -36,10 +38,12 @@ SLICE_S = 0.05  # how long a job keeps the thread while another job waits for it
 COMPUTE_NICE = 5  # how far the compute thread's priority is below the GUI's (Linux nice)
 
 
-@dataclass
+@dataclass(eq=False)
 class Job:
-    id: int
+    """The thread's side of a job; its handle is the GUI's side."""
+
     factory: JobFactory
+    handle: JobHandle  # (touched on the GUI thread only)
     generator: Iterator | None = None
     paused: bool = False
     steps: int = 0  # steps a paused job may still take before it parks (Step)
@@ -100,50 +104,55 @@ def _load_torch() -> tuple[str, ThreadTuner]:
 
 
 class ComputeThread(QThread):
-    """Runs jobs one step at a time; all torch work in the app happens here."""
+    """Runs jobs one step at a time; all torch work in the app happens here. A job is
+    controlled through the JobHandle that `submit` returns."""
 
-    ready = Signal(str)  # device label once torch is loaded and warm
-    event = Signal(int, object)  # job id, event
-    failed = Signal(int, str, str)  # job id, message, details
-    done = Signal(int, str)  # job id, outcome: finished | cancelled | failed (always fires)
+    ready = Signal(str)  # device label once torch is loaded and warm ("" if it failed)
+    start_failed = Signal(str, str)  # message, details: torch could not load (the window says)
+    # a job's handle, its signal, the payload: emitted here, not on the handle, which the GUI
+    # thread deletes once it has finished (emitting on it from this thread raced with that
+    # deletion: a segfault in 1 of 3 runs of the compute tests)
+    _reported = Signal(object, str, object)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._ids = itertools.count(1)
+        self._reported.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._cond = threading.Condition()
         self._queue: deque[Job] = deque()
-        self._jobs: dict[int, Job] = {}
+        self._jobs: dict[JobHandle, Job] = {}  # queued, running or parked
         self._quit = False
         self.device_label = ""
         self.tuner: ThreadTuner | None = None
 
-    def submit(self, factory: JobFactory) -> int:
-        """Queue a job; `factory` is called on the compute thread and returns the generator."""
-        job = Job(next(self._ids), factory, active=True)
+    def submit(self, factory: JobFactory) -> JobHandle:
+        """Queue a job; `factory` is called on the compute thread and returns the generator.
+        Connect to the handle's signals before control returns to the event loop."""
+        handle = JobHandle(self)
         with self._cond:
-            self._jobs[job.id] = job
+            job = self._jobs[handle] = Job(factory, handle, active=True)
             self._queue.append(job)
             self._cond.notify()
-        return job.id
+        return handle
 
-    def pause(self, job_id: int) -> None:
-        if job := self._jobs.get(job_id):
+    # --- what a JobHandle asks for its job ----------------------------------------------
+    def pause(self, handle: JobHandle) -> None:
+        if job := self._jobs.get(handle):
             job.paused = True
 
-    def resume(self, job_id: int) -> None:
-        self._wake(job_id, lambda job: setattr(job, "paused", False))
+    def resume(self, handle: JobHandle) -> None:
+        self._wake(handle, lambda job: setattr(job, "paused", False))
 
-    def step(self, job_id: int) -> None:
+    def step(self, handle: JobHandle) -> None:
         """Let a paused job take one more step, then park again."""
-        if self.is_paused(job_id):
-            self._wake(job_id, lambda job: setattr(job, "steps", job.steps + 1))
+        if self.is_paused(handle):
+            self._wake(handle, lambda job: setattr(job, "steps", job.steps + 1))
 
-    def cancel(self, job_id: int) -> None:
-        self._wake(job_id, lambda job: setattr(job, "cancelled", True))
+    def cancel(self, handle: JobHandle) -> None:
+        self._wake(handle, lambda job: setattr(job, "cancelled", True))
 
-    def _wake(self, job_id: int, change: Callable[[Job], None]) -> None:
+    def _wake(self, handle: JobHandle, change: Callable[[Job], None]) -> None:
         with self._cond:
-            job = self._jobs.get(job_id)
+            job = self._jobs.get(handle)
             if job is None:
                 return
             change(job)
@@ -152,9 +161,12 @@ class ComputeThread(QThread):
                 self._queue.append(job)
                 self._cond.notify()
 
-    def is_paused(self, job_id: int) -> bool:
-        job = self._jobs.get(job_id)
+    def is_paused(self, handle: JobHandle) -> bool:
+        job = self._jobs.get(handle)
         return bool(job and job.paused)
+
+    def _deliver(self, handle: JobHandle, signal: str, payload: object) -> None:
+        handle.deliver(signal, payload)  # on the GUI thread, where the handle lives
 
     def stop(self) -> None:
         """Cancel every job and join the thread (call before the app quits)."""
@@ -172,7 +184,7 @@ class ComputeThread(QThread):
         try:
             self.device_label, self.tuner = warm_up()
         except Exception as err:  # the app stays usable and says why
-            self.failed.emit(0, f"PyTorch could not start: {err}", traceback.format_exc())
+            self.start_failed.emit(f"PyTorch could not start: {err}", traceback.format_exc())
         self.ready.emit(self.device_label)
         while (job := self._next()) is not None:
             self._drive(job)
@@ -205,14 +217,13 @@ class ComputeThread(QThread):
     def _drive(self, job: Job) -> None:
         """Advance the job until it ends, is cancelled, is paused (then it is parked) or its
         turn ends with another job waiting (then it queues again)."""
-        outcome = "finished"
+        report = functools.partial(self._report, job)
         try:
             if job.cancelled:
-                outcome = "cancelled"
-                if job.generator is not None:
-                    job.generator.close()
+                self._abort(job)
             else:
                 if job.generator is None:
+                    report("started")
                     job.generator = job.factory()
                 if self.tuner:
                     self.tuner.reset()
@@ -221,17 +232,25 @@ class ComputeThread(QThread):
                     if self.tuner:
                         self.tuner.tick()
                     if item is not None:
-                        self.event.emit(job.id, item)
+                        report("yielded", item)
                     if job.cancelled:
-                        job.generator.close()
-                        outcome = "cancelled"
+                        self._abort(job)
                         break
                     if job.paused and self._park(job, ends_step(item)):
                         return
                     if time.perf_counter() > turn_ends and self._queue and self._take_turns(job):
                         return
         except Exception as err:
-            outcome = "failed"
-            self.failed.emit(job.id, error_message(err), traceback.format_exc())
-        self._jobs.pop(job.id, None)
-        self.done.emit(job.id, outcome)
+            report("errored", (error_message(err), traceback.format_exc()))
+        with self._cond:
+            self._jobs.pop(job.handle, None)
+        report("finished")
+
+    def _abort(self, job: Job) -> None:
+        if job.generator is not None:
+            job.generator.close()
+        self._report(job, "aborted")
+
+    def _report(self, job: Job, signal: str, payload: object = None) -> None:
+        """Queue one of the handle's signals to the GUI thread."""
+        self._reported.emit(job.handle, signal, payload)

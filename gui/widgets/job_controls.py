@@ -1,42 +1,40 @@
-"""Start, Pause and Stop for one compute job at a time, with a progress bar and a status line."""
+"""Start, Pause, Step and Stop for a panel's exclusive job slot, with a progress bar and a
+status line."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from deepscope.core.jobs import ProgressEvent
-
-from ..compute import ComputeThread, JobFactory
+from ..compute import ComputeThread, Exclusive, JobFactory, JobHandle
 from .job_status import JobStatus
 from .panel_frame import error_box
 from .throttle import Throttle
 
-STEPS_TEXT_S = 0.25  # the progress text changes at most this often
+PROGRESS_S = 0.25  # the progress text changes at most this often
 
 
 class JobControls(QWidget):
-    """The buttons and progress of a panel's job; re-emits that job's events only.
+    """The buttons, progress bar and status line of one exclusive job at a time.
 
+    `run(factory, label, yielded=...)` starts a job with the panel's handlers; the panel feeds
+    the bar with `show_progress` and the line with `say`. A failure shows its dialog here.
     `extra` buttons sit beside Start and, like it, are enabled only while no job runs and
     `set_startable(True)` was last called.
     """
 
-    event = Signal(object)  # an event of this widget's job
     running_changed = Signal(bool)
-    finished = Signal(str)  # outcome: finished | cancelled | failed (after every job)
 
     def __init__(
         self, compute: ComputeThread, start_text: str, hint: str,
         extra: Sequence[QPushButton] = (),
     ) -> None:
         super().__init__()
-        self.compute = compute
-        self.job: int | None = None
-        self.steps_text = Throttle(STEPS_TEXT_S, self.show_pending, self)
+        self.slot = Exclusive(compute)
+        self.progress_text = Throttle(PROGRESS_S, self.show_pending, self)
         self.startable = True
         self.start_button = QPushButton(start_text)
         self.pause_button = QPushButton("Pause")
@@ -58,9 +56,6 @@ class JobControls(QWidget):
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         self.step_button.clicked.connect(self.step)
-        compute.event.connect(self.on_event)
-        compute.done.connect(self.on_done)
-        compute.failed.connect(self.on_failed)
         self.update_buttons()
 
     def shortcuts(self, parent: QWidget) -> None:
@@ -70,51 +65,59 @@ class JobControls(QWidget):
             QShortcut(QKeySequence(keys), parent, slot)
 
     @property
-    def running(self) -> bool:
-        return self.job is not None
+    def handle(self) -> JobHandle | None:
+        """The running job's handle, None when idle."""
+        return self.slot.handle
 
-    def run(self, factory: JobFactory, label: str) -> bool:
-        """Submit a job unless one runs; the status says `label` until its first event."""
-        if self.job is not None:
-            return False
-        self.job = self.compute.submit(factory)
-        self.steps_text.reset()  # no progress of an earlier job shows as this one's
+    @property
+    def running(self) -> bool:
+        return self.slot.busy
+
+    def run(self, factory: JobFactory, label: str, **handlers) -> JobHandle | None:
+        """Start a job with `handlers` (by signal name, see JobHandle.on) unless one runs; the
+        status says `label` until the panel says more."""
+        handle = self.slot.submit(factory)
+        if handle is None:
+            return None
+        handle.on(errored=self.failed, finished=lambda: self.ended(handle.outcome))
+        handle.on(**handlers)
+        self.progress_text.reset()  # no progress of an earlier job shows as this one's
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.progress.setFormat(f"{label}…")
-        self.status.setText(f"{label}: starting…")
+        self.say(f"{label}: starting…")
         self.update_buttons()
         self.running_changed.emit(True)
-        return True
+        return handle
 
     def toggle_pause(self) -> None:
-        if self.job is None:
+        if (handle := self.handle) is None:
             return
-        if self.compute.is_paused(self.job):
-            self.compute.resume(self.job)
+        if handle.is_paused():
+            handle.resume()
             self.pause_button.setText("Pause")
-            self.status.setText("Resumed.")
+            self.say("Resumed.")
         else:
-            self.compute.pause(self.job)
+            handle.pause()
             self.pause_button.setText("Resume")
-            self.status.setText("Paused: the job waits at the current step; Step takes one more.")
-        self.step_button.setEnabled(self.compute.is_paused(self.job))
+            self.say("Paused: the job waits at the current step; Step takes one more.")
+        self.step_button.setEnabled(handle.is_paused())
 
     def step(self) -> None:
-        if self.job is not None:
-            self.compute.step(self.job)
+        if self.handle is not None:
+            self.handle.step()
 
     def stop(self) -> None:
-        if self.job is not None:
-            self.compute.cancel(self.job)
-            self.status.setText("Stopping…")
+        if self.handle is not None:
+            self.handle.cancel()
+            self.say("Stopping…")
 
     def set_startable(self, ok: bool) -> None:
         self.startable = ok
         self.update_buttons()
 
     def update_buttons(self) -> None:
-        idle = self.job is None
+        idle = not self.running
         for b in (self.start_button, *self.extra):
             b.setEnabled(idle and self.startable)
         self.pause_button.setEnabled(not idle)
@@ -122,56 +125,35 @@ class JobControls(QWidget):
         self.step_button.setEnabled(False)
         self.pause_button.setText("Pause")
 
-    def show_steps(self, done: int, total: int, wall: float, prefix: str = "") -> None:
-        """Progress of a run of `total` steps, with the time left extrapolated from `wall`."""
-        if not total:
-            return
-        eta = wall / max(done, 1) * (total - done)
-        self.job_status.count(done, total, f"{prefix}step {done}/{total}  ETA {eta:.0f} s")
-
-    def show_steps_soon(self, e, total: int, describe: Callable[[object], str]) -> None:
-        """Show a training event's progress now or, if the text changed less than
-        STEPS_TEXT_S ago, then (the latest event wins): labels repaint at 4 Hz at most."""
-        self.steps_text((e, total, describe))
-
-    def show_pending(self, pending: tuple) -> None:
-        e, total, describe = pending
-        if self.job is not None:
-            self.show_epoch_steps(e, total, describe(e))
-
-    def show_epoch_steps(self, e, total: int, text: str) -> None:
-        """A training event's progress (its last `step` of `total`, `epoch`, time left from
-        `wall`) and `text` as the status line."""
-        self.show_steps(int(e.step[-1]) + 1, total, e.wall, f"epoch {e.epoch}  ")
+    # --- what the panel shows ------------------------------------------------------------
+    def say(self, text: str) -> None:
         self.status.setText(text)
 
-    def show_download(self, e: ProgressEvent) -> None:
-        total = f" / {e.total / 2**20:.1f}" if e.total else ""  # none: a busy bar
-        self.job_status.count(e.done, e.total, f"{e.label}: {e.done / 2**20:.1f}{total} MiB")
+    def show_progress(self, done: int, total: int, text: str, status: str | None = None) -> None:
+        """`done` of `total` (0: unknown, a busy bar) with `text` on the bar, and `status` as
+        the status line if given: now, or if the bar changed less than PROGRESS_S ago, then
+        (the latest call wins): the bar and the line repaint at 4 Hz at most."""
+        self.progress_text((done, total, text, status))
 
-    def on_event(self, job: int, event: object) -> None:
-        if job == self.job:
-            if isinstance(event, ProgressEvent):
-                self.show_download(event)
-            self.event.emit(event)
+    def show_pending(self, progress: tuple[int, int, str, str | None]) -> None:
+        done, total, text, status = progress
+        if self.running:
+            self.job_status.count(done, total, text)
+            if status is not None:
+                self.say(status)
 
-    def on_done(self, job: int, outcome: str) -> None:
-        if job != self.job:
-            return
-        self.job = None
+    # --- how the job ends ----------------------------------------------------------------
+    def failed(self, message: str, details: str) -> None:
+        self.error_box = error_box(self, "Job failed", message, details)
+        self.say(f"Failed: {message}")
+
+    def ended(self, outcome: str) -> None:
         if self.progress.maximum() == 0:  # a busy bar from a download of unknown size
             self.progress.setRange(0, 1)
         if outcome == "finished":
             self.progress.setValue(self.progress.maximum())
         self.progress.setFormat("done" if outcome == "finished" else outcome)
         if outcome == "cancelled":
-            self.status.setText("Stopped: everything up to the last step is kept.")
+            self.say("Stopped: everything up to the last step is kept.")
         self.update_buttons()
         self.running_changed.emit(False)
-        self.finished.emit(outcome)
-
-    def on_failed(self, job: int, message: str, details: str) -> None:
-        if job not in (self.job, 0):
-            return
-        self.error_box = error_box(self, "Job failed", message, details)
-        self.status.setText(f"Failed: {message}")

@@ -21,6 +21,8 @@ from deepscope.core.occlusion.events import ZooStatus
 from deepscope.core.occlusion.spec import ModelSource, RunModel, ZooModel
 from deepscope.core.runs.store import RunInfo, RunStore
 
+from .run_watch import watch
+
 USABLE = ("finished", "early-stopped")
 KINDS = ("trained run", "torchvision (ImageNet)")
 WEIGHTS = ("pretrained ImageNet weights", "random weights (untrained)")
@@ -86,14 +88,17 @@ class ModelPicker(QGroupBox):
             combo.currentIndexChanged.connect(self.on_change)
         self.refresh_button.clicked.connect(self.refresh_runs)
         self.download_button.clicked.connect(lambda: self.download.emit(self.zoo_name()))
+        watch(self.store).changed.connect(self.refresh_runs)
 
     def on_change(self) -> None:
         self.update_note()
         self.changed.emit()
 
     def refresh_runs(self) -> None:
-        """Reload the finished classifier runs, keeping the selection; `changed` if it moved."""
+        """Reload the finished classifier runs, keeping the selection; `changed` if the chosen
+        model is another (a first run, or the chosen one deleted)."""
         current = self.current_run()
+        before = current.id if current else None
         runs = [r for r in self.store.runs("classifier") if r.status in USABLE]
         if [r.id for r in runs] == [r.id for r in self.runs]:
             return
@@ -109,7 +114,8 @@ class ModelPicker(QGroupBox):
         if current is not None and current.id in ids:
             self.run_combo.setCurrentIndex(ids.index(current.id))
         self.run_combo.blockSignals(False)
-        self.on_change()
+        if (after := self.current_run()) is None or after.id != before:
+            self.on_change()
 
     def is_zoo(self) -> bool:
         return self.kind.currentIndex() == 1

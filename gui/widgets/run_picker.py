@@ -1,5 +1,5 @@
-"""The latent panel's generator choice: the GAN runs of the run store, newest first, and run
-folders opened from elsewhere."""
+"""The latent panel's generator choice: the GAN runs of the run store, newest first, as the
+store has them now, and run folders opened from elsewhere."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from deepscope.core.latent.events import GeneratorInfo, RunRef
 from deepscope.core.runs.store import RunInfo, RunStore
 
 from .run_list import STATUS_MARK
+from .run_watch import watch
 
 NO_RUNS = ("No GAN runs yet: train a GAN in the GAN panel or with `deepscope train-gan` "
            "first, then come back here; or open a run folder from elsewhere (Open…).")
@@ -51,6 +52,7 @@ class RunPicker(QGroupBox):
         super().__init__("Generator")
         self.store = store
         self.folders: list[str] = []  # run folders opened from outside the store
+        self.offered: list[tuple[str, str, str]] | None = None  # the combo's (text, id, tip)
         self.combo = QComboBox()
         self.combo.setToolTip("A GAN run of the run store; its latest epoch is loaded")
         self.open_button = QPushButton("Open…")
@@ -67,19 +69,26 @@ class RunPicker(QGroupBox):
         layout.addWidget(self.about)
         self.combo.currentIndexChanged.connect(self.changed)
         self.open_button.clicked.connect(self.ask_folder)
+        watch(store).changed.connect(self.refresh)
+
+    def choices(self) -> list[tuple[str, str, str]]:
+        """(text, id or folder, tooltip) of each run to offer."""
+        runs = [(run_text(run), run.id, f"run {run.id}\n{run.status}: {run.message}\n{run.dir}")
+                for run in self.store.runs("gan")]
+        return runs + [(f"folder {Path(f).name}", f, f) for f in self.folders]
 
     def refresh(self) -> None:
-        """Re-read the store; `changed` only when the chosen run is no longer the same."""
-        before = self.run_id()
+        """Re-read the store (the combo is rebuilt only if what it offers changed); `changed`
+        only when the chosen run is no longer the same."""
+        choices = self.choices()
+        if choices == self.offered:
+            return
+        self.offered, before = choices, self.run_id()
         self.combo.blockSignals(True)
         self.combo.clear()
-        for run in self.store.runs("gan"):
-            self.combo.addItem(run_text(run), run.id)
-            self.combo.setItemData(self.combo.count() - 1, f"run {run.id}\n{run.status}: "
-                                   f"{run.message}\n{run.dir}", Qt.ItemDataRole.ToolTipRole)
-        for folder in self.folders:
-            self.combo.addItem(f"folder {Path(folder).name}", folder)
-            self.combo.setItemData(self.combo.count() - 1, folder, Qt.ItemDataRole.ToolTipRole)
+        for text, data, tip in choices:
+            self.combo.addItem(text, data)
+            self.combo.setItemData(self.combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.combo.setCurrentIndex(max(0, self.combo.findData(before)))
         self.combo.setEnabled(self.combo.count() > 0)
         self.combo.blockSignals(False)

@@ -77,22 +77,21 @@ def shown_gan_panel(epochs: int):
 
 def train_in_panel(app, compute, panel) -> float:
     """Steps/s of one run in the panel, curves and samples live."""
-    from event_loop import wait
+    from event_loop import wait, watching
 
     from deepscope.core.gan.events import GanFinished, GanSteps
 
     marks: dict[str, float] = {}
 
-    def on_event(_job: int, event: object) -> None:
+    def on_event(event: object) -> None:
         if isinstance(event, GanSteps):
             seen(marks, event)
         elif isinstance(event, GanFinished):
             marks["done"] = 1
 
-    compute.event.connect(on_event)
-    panel.start_training()
-    wait(app, lambda: "done" in marks and panel.job is None, timeout_s=900)
-    compute.event.disconnect(on_event)
+    with watching(compute, on_event) as running:
+        panel.start_training()
+        wait(app, lambda: "done" in marks and not running, timeout_s=900)
     return marks["steps"] / (marks["last"] - marks["first"])
 
 
@@ -113,11 +112,14 @@ def in_process(epochs: int, rounds: int) -> dict:
 
     app, compute, panel, store = shown_gan_panel(epochs)
     rates: list[float] = []
-    compute.event.connect(lambda _job, e: rates.append(e) if isinstance(e, float) else None)
+
+    def seen_rate(event: object) -> None:
+        if isinstance(event, float):
+            rates.append(event)
 
     ratios = []
     for _ in range(rounds):
-        compute.submit(lambda: bare_loop(BARE_STEPS, 0))
+        compute.submit(lambda: bare_loop(BARE_STEPS, 0)).on(yielded=seen_rate)
         wait(app, lambda: len(rates) > len(ratios), timeout_s=600)
         ratios.append(train_in_panel(app, compute, panel) / rates[-1])
     compute.stop()

@@ -97,7 +97,7 @@ def idle(app, seconds: float) -> None:
 def forward_ms(app, compute, panel, clock: Clock) -> tuple[float, float]:
     """(the first forward pass of a job, the median of the next) in ms."""
     clock.forwards.clear()
-    compute.submit(lambda: forward_job(panel))
+    compute.submit(lambda: forward_job(panel)).on(yielded=clock.forwards.append)
     wait(app, lambda: clock.forwards)
     return clock.forwards[0]
 
@@ -131,8 +131,8 @@ def record_paints(clock: Clock) -> None:
     FrameView.paintEvent = timed_paint
 
 
-def record_panel(compute, panel, clock: Clock) -> None:
-    """When the panel has set new frames, and the forward medians that come back."""
+def record_panel(panel, clock: Clock) -> None:
+    """When the panel has set new frames."""
     show_frames = panel.show_frames
 
     def timed_show(frames) -> None:
@@ -140,8 +140,6 @@ def record_panel(compute, panel, clock: Clock) -> None:
         clock.shown.append(time.perf_counter())
 
     panel.show_frames = timed_show
-    compute.event.connect(lambda job, e: clock.forwards.append(e) if isinstance(e, tuple)
-                          else None)
 
 
 def strip_ms(app, panel, seed: int, clock: Clock) -> tuple[float, float, float]:
@@ -180,7 +178,7 @@ def main() -> None:
         save_generator(store, GanConfig(image_size=a.size, width=a.width))
         compute, panel = shown_panel(LatentPanel, store)
         wait(app, lambda: panel.info is not None and panel.sequence.frames is not None)
-        record_panel(compute, panel, clock)
+        record_panel(panel, clock)
         panel.form.steps.set(FRAMES)
         strip_ms(app, panel, 1, clock)  # warm-up
         forward_ms(app, compute, panel, clock)

@@ -12,6 +12,7 @@ Every time is the fastest of several runs (see `timed`).
 
 from __future__ import annotations
 
+import argparse
 import time
 
 import torch
@@ -84,6 +85,7 @@ def first_partial_ms(model: nn.Module, image: torch.Tensor) -> float:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     lenet, image = case("lenet28", build_model(ModelSpec("lenet", 1, 28, 10)), (1, 28, 28), 7, 2)
     case("vgg64", vgg64(), (3, 64, 64), 8, 4)
     print(f"occlusion_first_partial_core_ms_lenet28: {first_partial_ms(lenet, image):.1f}")

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -23,7 +24,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.benchmarks.event_loop import shown_panel, wait  # noqa: E402 (needs the path above)
+from tests.benchmarks.event_loop import shown_panel, wait, watching  # noqa: E402 (the path)
 
 REPEATS = 15
 
@@ -32,11 +33,12 @@ def press_run(app, panel, painted: list[float]) -> tuple[float, float]:
     """(ms to the first painted partial map, ms to the full map drawn) for one Run."""
     painted.clear()
     panel.view.maps = None  # paints of the previous map do not count
-    start = time.perf_counter()
-    panel.run_button.click()
-    wait(app, lambda: painted)
-    first = painted[0] - start
-    wait(app, lambda: panel.job is None)
+    with watching(panel.compute) as running:
+        start = time.perf_counter()
+        panel.run_button.click()
+        wait(app, lambda: painted)
+        first = painted[0] - start
+        wait(app, lambda: not running)
     panel.view.redraw()
     app.processEvents()
     return first * 1000, (time.perf_counter() - start) * 1000
@@ -78,6 +80,7 @@ def bare_forward_ms(panel) -> float:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     from deepscope.app import make_app
     from deepscope.core.runs.store import RunStore
     from deepscope.panels.occlusion.panel import OcclusionPanel
@@ -88,8 +91,7 @@ def main() -> None:
         store = RunStore(Path(tmp))
         save_untrained_run(store)
         compute, panel = shown_panel(OcclusionPanel, store)
-        wait(app, lambda: compute.device_label and panel.preview is None
-             and panel.view.info is not None)
+        wait(app, lambda: compute.device_label and panel.idle() and panel.view.info is not None)
         painted: list[float] = []
         record_paints(panel, painted)
         press_run(app, panel, painted)  # warm-up

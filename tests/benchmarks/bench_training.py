@@ -94,8 +94,7 @@ def bench_window(epochs: int):
 
     app = make_app()
     window = make_window(Path(os.environ.get("BENCH_RUNS", "/tmp/deepscope-bench-runs")))
-    panel = window.panels[0]
-    window.tabs.setCurrentWidget(panel)
+    panel = window.show_panel("training")
     wait(app, lambda: bool(window.compute.device_label))
     panel.form.set_config(TrainConfig(model="lenet", epochs=epochs, batch_size=BATCH))
     return app, window, panel
@@ -103,23 +102,22 @@ def bench_window(epochs: int):
 
 def train_in_window(app, window, panel) -> float:
     """Steps/s of one training run in the window, from its first Steps event to its last."""
-    from event_loop import wait
+    from event_loop import wait, watching
 
     from deepscope.core.classifier.events import RunFinished, Steps
 
     marks: dict[str, float] = {}
 
-    def seen(_job: int, event: object) -> None:
+    def seen(event: object) -> None:
         if isinstance(event, Steps):
             marks.setdefault("first", time.perf_counter() - event.step_time * len(event.step))
             marks["last"], marks["steps"] = time.perf_counter(), int(event.step[-1]) + 1
         elif isinstance(event, RunFinished):
             marks["done"] = 1
 
-    window.compute.event.connect(seen)
-    panel.start_training()
-    wait(app, lambda: "done" in marks and panel.job is None, timeout_s=600)
-    window.compute.event.disconnect(seen)
+    with watching(window.compute, seen) as running:
+        panel.start_training()
+        wait(app, lambda: "done" in marks and not running, timeout_s=600)
     return marks["steps"] / (marks["last"] - marks["first"])
 
 
@@ -159,14 +157,13 @@ def in_process(epochs: int, rounds: int) -> dict:
     app, window, panel = bench_window(epochs)
     rates: list[float] = []
 
-    def seen(_job: int, event: object) -> None:
+    def seen(event: object) -> None:
         if isinstance(event, float):
             rates.append(event)
 
-    window.compute.event.connect(seen)
     ratios = []
     for _ in range(rounds):
-        window.compute.submit(lambda: bare_loop(epochs))
+        window.compute.submit(lambda: bare_loop(epochs)).on(yielded=seen)
         wait(app, lambda: len(rates) > len(ratios), timeout_s=600)
         ratios.append(train_in_window(app, window, panel) / rates[-1])
     window.close()
@@ -202,6 +199,8 @@ def import_torch() -> dict:
 
 
 def memory(cycles: int) -> dict:
+    from event_loop import watching
+
     from deepscope.tour import wait_for
 
     def rss_mb() -> float:
@@ -211,11 +210,12 @@ def memory(cycles: int) -> dict:
     app, window, panel = bench_window(epochs=100)
     sizes = []
     for _ in range(cycles + 1):
-        panel.start_training()
-        wait_for(app, lambda: (c := panel.board.plots["loss"].curves.get("train")) is not None
-                 and c.series.n > 40)
-        panel.controls.stop()
-        wait_for(app, lambda: panel.job is None)
+        with watching(window.compute) as running:
+            panel.start_training()
+            wait_for(app, lambda: (c := panel.board.plots["loss"].curves.get("train"))
+                     is not None and c.series.n > 40)
+            panel.controls.stop()
+            wait_for(app, lambda: not running)
         sizes.append(rss_mb())
     window.close()
     return {"growth": sizes[-1] - sizes[0]}

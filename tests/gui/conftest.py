@@ -1,6 +1,9 @@
 """Compute threads and a real main window, joined at teardown."""
 
+from pathlib import Path
+
 import pytest
+from PySide6.QtCore import QSettings
 
 from deepscope.app import MainWindow
 from deepscope.compute import ComputeThread
@@ -22,9 +25,14 @@ def start(qtbot, compute: ComputeThread) -> None:
         compute.start()
 
 
+def ini_settings(folder: Path) -> QSettings:
+    """Settings of a test's own, in an INI file in `folder` (never the user's)."""
+    return QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+
+
 @pytest.fixture
 def window(qtbot, tmp_path, compute):
-    win = MainWindow(RunStore(tmp_path / "runs"), compute)
+    win = MainWindow(RunStore(tmp_path / "runs"), compute, ini_settings(tmp_path))
     qtbot.addWidget(win)
     win.show()
     start(qtbot, compute)
@@ -35,4 +43,4 @@ def window(qtbot, tmp_path, compute):
 
 @pytest.fixture
 def panel(window):
-    return window.panels[0]
+    return window.panels["training"]

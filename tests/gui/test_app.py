@@ -2,13 +2,16 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
 
-from deepscope.app import MainWindow, settings
+from deepscope.app import MainWindow, user_settings
 from deepscope.compute import ComputeThread
 from deepscope.core.classifier.config import TrainConfig
+from deepscope.core.runs.store import RunStore
+from tests.gui.conftest import ini_settings
 
 
 def test_window_opens_before_torch_is_imported():
@@ -19,7 +22,7 @@ def test_window_opens_before_torch_is_imported():
 
 
 def test_headless_train_imports_no_qt(tmp_path):
-    code = ("import sys; from gui.cli import main; "
+    code = ("import sys; from deepscope.cli import main; "
             f"rc = main(['--runs-dir', r'{tmp_path}', 'train', '--model', 'mlp', '--epochs', "
             "'1', '--json']); print('PySide6' in sys.modules, rc)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -39,29 +42,34 @@ def test_live_plot_survives_rapid_updates(qtbot):
     assert len(curve.getData()[0]) == 100 + 30 * 149
 
 
-def test_last_choices_are_remembered(qtbot, tmp_path):
-    from deepscope.core.runs.store import RunStore
-
-    first = MainWindow(RunStore(tmp_path), ComputeThread())
+def test_last_choices_and_panel_are_remembered(qtbot, tmp_path):
+    first = MainWindow(RunStore(tmp_path), ComputeThread(), ini_settings(tmp_path))
     qtbot.addWidget(first)
-    first.panels[0].form.set_config(TrainConfig(model="mini-vgg", lr=0.01, epochs=7))
+    first.panels["training"].form.set_config(TrainConfig(model="mini-vgg", lr=0.01, epochs=7))
+    first.show_panel("gan")
     first.close()
-    assert settings().value("training/config")
-    second = MainWindow(RunStore(tmp_path), ComputeThread())
+    assert ini_settings(tmp_path).value("window/panel") == "gan"
+    second = MainWindow(RunStore(tmp_path), ComputeThread(), ini_settings(tmp_path))
     qtbot.addWidget(second)
-    config = second.panels[0].form.config()
+    config = second.panels["training"].form.config()
     assert (config.model, config.lr, config.epochs) == ("mini-vgg", 0.01, 7)
+    assert second.current_key() == "gan"
     second.close()
 
 
-def test_tour_saves_a_png_of_the_window_and_every_panel(qtbot, tmp_path):
+def test_tour_saves_a_png_of_every_panel_and_leaves_the_users_settings_alone(qtbot, tmp_path):
     from PySide6.QtGui import QImage
 
+    from deepscope.panels import PANELS
     from deepscope.tour import tour
 
+    mine = user_settings()  # (tests/conftest.py points it into a temporary XDG_CONFIG_HOME)
+    mine.setValue("window/panel", "occlusion")
+    mine.sync()
+    before = Path(mine.fileName()).read_bytes()
     paths = tour(tmp_path / "shots", tmp_path / "runs")
-    assert [p.name for p in paths] == ["window.png", "training.png", "occlusion.png", "gan.png",
-                                    "latent-space.png"]
+    assert [p.name for p in paths] == ["window.png"] + [f"{e.key}.png" for e in PANELS]
     for path in paths:
         image = QImage(str(path))
         assert not image.isNull() and image.width() >= 800
+    assert Path(mine.fileName()).read_bytes() == before

@@ -118,7 +118,7 @@ def test_bad_input_exits_non_zero_with_one_clear_line(runs, tmp_path, capsys, ar
 def test_gan_commands_import_no_qt(runs, tmp_path):
     code = (
         "import sys\n"
-        "from gui.cli import main\n"
+        "from deepscope.cli import main\n"
         f"assert main(['sample', '--run', {str(runs['gan'])!r}, '--n', '2', "
         f"'--out', {str(tmp_path / 'x.npy')!r}]) == 0\n"
         "assert not [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph')]\n"

@@ -59,7 +59,7 @@ def fid_job() -> Iterator:
 
 def score_job(run_dir: Path, judge_dir: str, with_fid: bool, every_epoch: bool) -> Iterator:
     """Score the latest generator checkpoint of a run, or each epoch's, with a judge (see
-    core.gan_scoring)."""
+    core.gan.scoring)."""
     from deepscope.core.gan.scoring import score_run
 
     return score_run(run_dir, Path(judge_dir), with_fid, every_epoch=every_epoch)

@@ -1,7 +1,7 @@
 """GAN panel: configure a GAN, watch D and G play live, look back at samples, judge G offline.
 
-The columns are widgets of their own (gan_form, gan_samples, gan_scores); this module wires
-them to the compute thread's jobs (gan_jobs) and draws the curves.
+The columns are widgets of their own (form, samples, scores); this module wires them to the
+compute thread's jobs (jobs) and draws the curves.
 """
 
 from __future__ import annotations
@@ -25,13 +25,15 @@ from deepscope.core.gan.events import (
 )
 from deepscope.core.jobs import Message
 from deepscope.core.runs.store import RunStore
+from deepscope.core.training.metrics import step_seconds
 
-from ...compute import ComputeThread
+from ...compute import ComputeThread, Exclusive, JobHandle, Side, by_type
 from ...widgets.curve_toolbar import CurveToolbar
 from ...widgets.curves import OVERLAY_COLORS, CurveBoard, step_walls
 from ...widgets.form import load_config, save_config
 from ...widgets.job_controls import JobControls
 from ...widgets.panel_frame import boxed, error_box, frame
+from ...widgets.progress_text import run_progress
 from ...widgets.run_list import RunList, continue_button
 from ...widgets.scroll_column import scroll_column
 from . import jobs as gan_jobs
@@ -80,8 +82,10 @@ class GanPanel(QWidget):
         self.total_steps = 0
         self.prev_wall = 0.0
         self.shown: str | None = None  # the run whose samples and scores are on screen
-        self.training_job: int | None = None  # the controls' job when it trains a GAN
-        self.score_job: int | None = None  # Score now beside a training run
+        self.training: JobHandle | None = None  # the controls' job when it trains a GAN
+        self.scoring = Exclusive(compute)  # Score now beside a training run
+        self.checks = Side(compute)
+        self.fid_asked = False  # when Scores first shows (the check imports torchvision)
         self.error_box: QMessageBox | None = None
         self.form = GanForm()
         self.board = CurveBoard(PLOTS, fps=FPS, legends={"loss": (-5, 5), "prob": (-5, 5),
@@ -94,12 +98,12 @@ class GanPanel(QWidget):
         self.build()
         self.connect_signals()
         self.scores.set_dataset(self.form.config().dataset)
-        self.fid_job: int | None = None  # asked when Scores first shows: it imports torchvision
         self.running_changed(False)
 
     @property
-    def job(self) -> int | None:
-        return self.controls.job
+    def job(self) -> JobHandle | None:
+        """The panel's running job (None when idle); a score beside it is `scoring`'s."""
+        return self.controls.handle
 
     def build(self) -> None:
         self.controls = JobControls(
@@ -135,13 +139,8 @@ class GanPanel(QWidget):
     def connect_signals(self) -> None:
         c = self.controls
         c.start_button.clicked.connect(lambda: self.start_training())
-        c.event.connect(self.on_event)
         c.running_changed.connect(self.running_changed)
-        c.finished.connect(lambda _: self.runs.update_run(self.shown))  # final status
         c.shortcuts(self)
-        self.compute.event.connect(self.on_side_event)
-        self.compute.done.connect(self.on_side_done)
-        self.compute.failed.connect(self.on_side_failed)
         self.form.changed.connect(self.form_changed)
         self.scores.judge_changed.connect(self.judge_changed)
         self.scores.train_button.clicked.connect(self.train_judge)
@@ -162,9 +161,12 @@ class GanPanel(QWidget):
         self.board.set_x_extent(None)
         self.samples.clear()
         self.total_steps, self.prev_wall = 0, 0.0
-        self.controls.run(lambda: gan_jobs.train_job(config, self.store, resume),
-                          "Continuing the GAN" if resume else "Training the GAN")
-        self.training_job = self.job
+        self.training = self.controls.run(
+            lambda: gan_jobs.train_job(config, self.store, resume),
+            "Continuing the GAN" if resume else "Training the GAN", yielded=by_type({
+                GanStarted: self.on_started, GanSteps: self.on_steps,
+                GanSamples: self.on_samples, GanEpochEnd: self.on_epoch,
+                GanFinished: self.on_finished}))
 
     def continue_run(self) -> None:
         if (run_id := self.runs.resumable_id()) is None:
@@ -176,23 +178,35 @@ class GanPanel(QWidget):
     def train_judge(self) -> None:
         source = self.form.source
         config = gan_jobs.judge_config(source.dataset(), source.root())
-        self.controls.run(lambda: gan_jobs.judge_job(config, self.store), "Training a judge")
+        self.controls.run(lambda: gan_jobs.judge_job(config, self.store), "Training a judge",
+                          yielded=by_type({RunStarted: self.on_judge_started,
+                                           Steps: self.on_judge_steps,
+                                           RunFinished: self.on_judge}))
 
     def score_now(self) -> None:
         """Score the shown run's generator with the chosen judge: as the panel's job when it is
         idle (progress, Stop), or while the run trains as a job of its own that the compute
         thread takes turns with (the latest epoch's checkpoint, training goes on)."""
         judge, run = self.scores.judge_path(), self.shown
-        if judge is None or run is None or self.score_job is not None:
+        if judge is None or run is None or self.scoring.busy:
             return
         run_dir, with_fid = self.store.get(run).dir, self.scores.fid.isChecked()
         every = self.scores.every.isChecked()
         self.tabs.setCurrentWidget(self.scores)
         job = functools.partial(gan_jobs.score_job, run_dir, judge, with_fid, every)
+        scored = by_type({GanScored: self.on_scored, Message: self.say})
         if not self.controls.running:
-            self.controls.run(job, "Scoring")
+            self.controls.run(job, "Scoring", yielded=scored)
             return
-        self.score_job = self.compute.submit(job)
+        self.scoring.submit(job, yielded=scored, errored=self.scoring_failed,
+                            finished=self.scored_beside)
+        self.update_scoring()
+
+    def scoring_failed(self, message: str, details: str) -> None:
+        self.error_box = error_box(self, "Scoring failed", message, details)
+
+    def scored_beside(self) -> None:
+        self.look_back()  # a run selected meanwhile
         self.update_scoring()
 
     def selection_changed(self) -> None:
@@ -203,12 +217,12 @@ class GanPanel(QWidget):
         """Show the selected run's stored samples (a job: reading them needs torch's module)
         and its logged scores."""
         run_id = self.runs.current_id()
-        if run_id is None or self.job is not None or self.score_job is not None \
-                or run_id == self.shown:
+        if run_id is None or self.job is not None or self.scoring.busy or run_id == self.shown:
             return  # (a score under way belongs to the run shown)
         self.show_run(run_id)
         run_dir = self.store.get(run_id).dir
-        self.controls.run(lambda: gan_jobs.timeline_job(run_id, run_dir), "Loading samples")
+        self.controls.run(lambda: gan_jobs.timeline_job(run_id, run_dir), "Loading samples",
+                          yielded=by_type({Timeline: self.on_timeline}))
 
     def show_run(self, run_id: str) -> None:
         self.shown = run_id
@@ -217,8 +231,12 @@ class GanPanel(QWidget):
         self.running_changed(self.controls.running)
 
     def tab_changed(self) -> None:
-        if self.tabs.currentWidget() is self.scores and self.fid_job is None:
-            self.fid_job = self.compute.submit(gan_jobs.fid_job)
+        if self.tabs.currentWidget() is self.scores and not self.fid_asked:
+            self.fid_asked = True
+            self.checks.submit(gan_jobs.fid_job, yielded=by_type({FidStatus: self.show_fid}))
+
+    def show_fid(self, status: FidStatus) -> None:
+        self.scores.fid.setVisible(status.available)
 
     def running_changed(self, running: bool) -> None:
         self.controls.set_startable(not self.form.issues())
@@ -230,7 +248,7 @@ class GanPanel(QWidget):
         """Score now needs the shown run's saved generator and no scoring under way; while the
         panel's job runs, it must be that run's training (scored beside it)."""
         running = self.controls.running
-        free = self.score_job is None and (not running or self.job == self.training_job)
+        free = not self.scoring.busy and (not running or self.job is self.training)
         scorable = (free and self.shown is not None
                     and has_checkpoint(self.store.get(self.shown).dir))
         self.scores.set_idle(not running, scorable)
@@ -245,33 +263,7 @@ class GanPanel(QWidget):
         self.form.classifier = path or None
         self.running_changed(self.controls.running)
 
-    # --- events from the compute thread --------------------------------------------------
-    def on_event(self, event: object) -> None:
-        handler = {GanStarted: self.on_started, GanSteps: self.on_steps,
-                   GanSamples: self.on_samples, GanEpochEnd: self.on_epoch,
-                   GanFinished: self.on_finished, RunStarted: self.on_judge_started,
-                   Steps: self.on_judge_steps, RunFinished: self.on_judge,
-                   Timeline: self.on_timeline, GanScored: self.on_scored,
-                   Message: self.say}.get(type(event))
-        if handler is not None:
-            handler(event)
-
-    def on_side_event(self, job: int, event: object) -> None:
-        if job == self.fid_job and isinstance(event, FidStatus):
-            self.scores.fid.setVisible(event.available)
-        elif job == self.score_job:
-            self.on_event(event)
-
-    def on_side_done(self, job: int, _outcome: str) -> None:
-        if job == self.score_job:
-            self.score_job = None
-            self.look_back()  # a run selected meanwhile
-            self.update_scoring()
-
-    def on_side_failed(self, job: int, message: str, details: str) -> None:
-        if job == self.score_job:
-            self.error_box = error_box(self, "Scoring failed", message, details)
-
+    # --- events of the panel's jobs ------------------------------------------------------
     def on_started(self, e: GanStarted) -> None:
         self.total_steps = e.total_steps
         self.board.set_x_extent(e.total_steps)
@@ -290,10 +282,9 @@ class GanPanel(QWidget):
             self.prev_wall = self.plot_stored(e.run_id, e.first_step)
         self.shown = e.run_id
         c, h, w = e.image_shape
-        self.controls.status.setText(
+        self.controls.say(
             f"Run {e.run_id} on {e.device}: {w}×{h}×{c} images, {e.steps_per_epoch} steps per "
             f"epoch, {e.total_steps} in all.")
-        self.runs.update_run(e.run_id)
 
     def plot_metrics(self, columns: dict[str, np.ndarray], step: np.ndarray, wall: np.ndarray,
                      prefix: str = "", **style) -> None:
@@ -312,7 +303,8 @@ class GanPanel(QWidget):
         wall = step_walls(self.prev_wall, e.wall, len(e.step))
         self.prev_wall = e.wall
         self.plot_metrics({key: getattr(e, key) for key in METRICS}, e.step, wall)
-        self.controls.show_steps_soon(e, self.total_steps, describe_steps)
+        self.controls.show_progress(*run_progress(e, self.total_steps, f"epoch {e.epoch}  "),
+                                    describe_steps(e))
 
     def on_samples(self, e: GanSamples) -> None:
         self.samples.add(Frame(e.step, e.images, e.labels, e.diversity))
@@ -323,7 +315,7 @@ class GanPanel(QWidget):
             self.scores.add(ScoreRow.of(f"epoch {e.epoch}", e.scores))
 
     def on_finished(self, e: GanFinished) -> None:
-        self.controls.status.setText(f"Run {e.run_id} {e.status}: {e.message}")
+        self.controls.say(f"Run {e.run_id} {e.status}: {e.message}")
         if e.status == "diverged":
             self.error_box = error_box(self, "GAN training diverged", e.message,
                                        icon=QMessageBox.Icon.Warning)
@@ -332,10 +324,10 @@ class GanPanel(QWidget):
         self.total_steps = e.total_steps
 
     def on_judge_steps(self, e: Steps) -> None:
-        self.controls.show_steps(int(e.step[-1]) + 1, self.total_steps, e.wall, "judge  ")
+        self.controls.show_progress(*run_progress(e, self.total_steps, "judge  "))
 
     def on_judge(self, e: RunFinished) -> None:
-        self.controls.status.setText(f"Judge {e.run_id} {e.status}: {e.message}")
+        self.controls.say(f"Judge {e.run_id} {e.status}: {e.message}")
         self.scores.set_dataset(self.form.source.dataset(), select=e.run_dir)
 
     def on_timeline(self, e: Timeline) -> None:
@@ -348,7 +340,7 @@ class GanPanel(QWidget):
         self.say(Message(f"Scored the generator of epoch {e.epoch} (step {e.step})."))
 
     def say(self, e: Message) -> None:
-        self.controls.status.setText(e.text)
+        self.controls.say(e.text)
 
     # --- overlays ------------------------------------------------------------------------
     def overlay_label(self, run_id: str) -> str:
@@ -380,7 +372,7 @@ class GanPanel(QWidget):
             return 0.0
         keep = steps["step"] < (np.inf if before_step is None else before_step)
         kept = {key: value[keep] for key, value in steps.items()}
-        wall = np.cumsum(1 / kept["steps_per_s"])
+        wall = np.cumsum(step_seconds(kept))
         self.plot_metrics(kept, kept["step"], wall, prefix, **style)
         return float(wall[-1]) if len(wall) else 0.0
 

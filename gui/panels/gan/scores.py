@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 
 from deepscope.core.runs.store import RunStore
 
+from ...widgets.run_watch import watch
+
 COVERAGE = 0.05  # core.gan.scores.COVERAGE (torch-bound), for rows read back from the store
 COLUMNS = ("when", "Inception-style score", "mean max-prob", "classes covered",
            "Fréchet distance", "FID", "judge")
@@ -115,6 +117,7 @@ class ScoresView(QWidget):
         self.histogram = pg.PlotWidget(background="w")
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=(31, 119, 180))
         self.build()
+        watch(store).changed.connect(self.refresh_judges)
 
     def make_table(self) -> QTableWidget:
         table = QTableWidget(0, len(COLUMNS))
@@ -162,18 +165,38 @@ class ScoresView(QWidget):
         """List the dataset's finished classifier runs, newest first; keep or pick `select`."""
         keep = select if select is not None else self.judge.currentData()
         self.dataset = dataset
+        self.list_judges(self.judges(), keep)
+        self.judge_changed.emit(self.judge.currentData() or "")
+
+    def judges(self) -> list[tuple[str, str]]:
+        """(label, run folder) of the dataset's finished classifier runs, newest first."""
+        found = []
+        for run in self.store.runs("classifier"):
+            cfg = run.config.get("config", {})
+            if cfg.get("dataset") == self.dataset and run.status in JUDGE_STATUSES:
+                when = time.strftime("%d %b %H:%M", time.localtime(run.created))
+                found.append((f"{cfg.get('model', '?')} {when} · {run.message}", str(run.dir)))
+        return found
+
+    def list_judges(self, judges: list[tuple[str, str]], keep: str | None) -> None:
         self.judge.blockSignals(True)
         self.judge.clear()
         self.judge.addItem(NO_JUDGE, None)
-        for run in self.store.runs("classifier"):
-            cfg = run.config.get("config", {})
-            if cfg.get("dataset") == dataset and run.status in JUDGE_STATUSES:
-                when = time.strftime("%d %b %H:%M", time.localtime(run.created))
-                self.judge.addItem(f"{cfg.get('model', '?')} {when} · {run.message}",
-                                   str(run.dir))
+        for label, folder in judges:
+            self.judge.addItem(label, folder)
         self.judge.setCurrentIndex(max(0, self.judge.findData(keep)) if keep else 0)
         self.judge.blockSignals(False)
-        self.judge_changed.emit(self.judge.currentData() or "")
+
+    def refresh_judges(self) -> None:
+        """The store changed: list the judges as they are now (when they changed), keeping the
+        choice; `judge_changed` only if it is gone."""
+        judges, keep = self.judges(), self.judge.currentData()
+        listed = [(self.judge.itemText(i), self.judge.itemData(i))
+                  for i in range(1, self.judge.count())]
+        if judges != listed:
+            self.list_judges(judges, keep)
+            if self.judge.currentData() != keep:
+                self.judge_changed.emit(self.judge.currentData() or "")
 
     def judge_path(self) -> str | None:
         return self.judge.currentData()

@@ -1,5 +1,5 @@
 """The latent panel's job factories: each returns a core job for the compute thread. Torch and
-core.latent_jobs are imported there, on first use, never on the GUI thread."""
+core.latent.jobs are imported there, on first use, never on the GUI thread."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ generator stays loaded on the compute thread; each new strip is one batched forw
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 
@@ -21,15 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deepscope.core.gan.events import GanEpochEnd, GanStarted
 from deepscope.core.jobs import Message
 from deepscope.core.latent.events import Draws, Endpoint, Frames, GeneratorInfo, RunRef
 from deepscope.core.runs.store import RunStore
 
-from ...compute import ComputeThread
+from ...compute import ComputeThread, Exclusive, JobFactory, NewestWins, by_type
 from ...widgets.image_grid import ImageGrid
 from ...widgets.panel_frame import error_box, frame
 from ...widgets.run_picker import NO_RUNS, RunPicker, describe
+from ...widgets.run_watch import watch
 from ...widgets.scroll_column import scroll_column
 from ...widgets.status_line import StatusLine
 from .form import ENDS, MODE_LABELS, LatentForm
@@ -62,16 +63,14 @@ class LatentPanel(QWidget):
         self.seeds = self.new_seeds()
         self.info: GeneratorInfo | None = None  # the loaded generator
         self.chosen: RunRef | None = None  # the run picked
-        self.loading: RunRef | None = None  # the run of the load job
+        self.loading: RunRef | None = None  # the run of the latest load
         self.failed: RunRef | None = None  # the run that could not be loaded (not retried)
         self.draws: Draws | None = None
         self.draw_names: list[str] = []  # the grid's captions without the A/B marks
         self.next_end = ENDS[0]
-        self.load_job: int | None = None
-        self.frames_job: int | None = None
-        self.frames_stale = False
-        self.export_job: int | None = None
-        self.training: dict[int, str] = {}  # GAN training jobs and their run folders
+        self.loads = NewestWins(compute)  # a generator and its draws
+        self.renders = NewestWins(compute)  # the frames of the current choices
+        self.exports = Exclusive(compute)  # a PNG strip or a GIF
         self.behind = False  # the loaded run has a newer epoch to load
         self.error_box: QMessageBox | None = None
         self.build()
@@ -111,9 +110,7 @@ class LatentPanel(QWidget):
         self.new_draws.clicked.connect(self.redraw)
         self.sequence.save_png.clicked.connect(self.ask_png)
         self.sequence.save_gif.clicked.connect(self.ask_gif)
-        self.compute.event.connect(self.on_event)
-        self.compute.done.connect(self.on_done)
-        self.compute.failed.connect(self.on_failed)
+        watch(self.store).changed.connect(self.run_stored)  # (after the picker follows it)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -130,6 +127,7 @@ class LatentPanel(QWidget):
 
     def run_changed(self) -> None:
         """Another run: forget the loaded one and load the new one (when shown)."""
+        self.loads.cancel()
         self.info, self.draws, self.failed = None, None, None
         self.grid.set_images([], [], [])
         run = self.chosen = self.picker.ref()
@@ -139,28 +137,46 @@ class LatentPanel(QWidget):
         self.say("" if run else "Nothing to explore yet.")
         self.ensure_loaded()
 
-    def ensure_loaded(self) -> None:
-        """Load the chosen run's generator and draw the grid, unless done, failed or busy;
-        when it is loaded but `behind`, load its newer epoch if it has one."""
-        run = self.chosen
-        if run is None or not self.isVisible() or self.load_job is not None \
-                or run == self.failed:
+    def run_stored(self, run_id: str) -> None:
+        """A run changed in the store: if it is the one in view (an epoch saved, its end), load
+        its newer epoch, if any."""
+        if run_id != self.picker.run_id():
             return
-        seeds, self.loading = self.seeds, run
+        self.behind = True
+        if self.failed == self.chosen:  # it had no epoch to load yet
+            self.failed = None
+        self.ensure_loaded()
+
+    def ensure_loaded(self) -> None:
+        """Load the chosen run's generator and draw the grid, unless done or failed; when it
+        is loaded but `behind`, load its newer epoch if it has one. While it loads, this waits
+        for the end of that load, which looks again."""
+        run = self.chosen
+        if run is None or not self.isVisible() or run == self.failed \
+                or (self.loads.busy and self.loading == run):
+            return
+        seeds = self.seeds
         if self.info is None or self.info.run != run:
-            self.load_job = self.compute.submit(lambda: self.jobs.open(run, seeds))
+            self.load(run, lambda: self.jobs.open(run, seeds))
             self.say("Loading the generator…")
         elif self.behind:
-            self.load_job = self.compute.submit(lambda: self.jobs.refresh(run, seeds))
+            self.load(run, lambda: self.jobs.refresh(run, seeds))
         self.behind = False
 
+    def load(self, run: RunRef, factory: JobFactory) -> None:
+        """A load job (a generator, its draws) of `run`, replacing an earlier one."""
+        self.loading = run
+        self.loads.submit(factory, yielded=by_type({GeneratorInfo: self.loaded,
+                                                    Draws: self.show_new_draws}),
+                          errored=functools.partial(self.load_failed, run),
+                          finished=self.ensure_loaded)
+
     def redraw(self) -> None:
-        if self.info is None or self.load_job is not None:
+        if self.info is None or self.loads.busy:
             return
         self.seeds = self.new_seeds()
-        run = self.loading = self.info.run
-        seeds = self.seeds
-        self.load_job = self.compute.submit(lambda: self.jobs.draws(run, seeds))
+        run, seeds = self.info.run, self.seeds
+        self.load(run, lambda: self.jobs.draws(run, seeds))
 
     def used_ends(self) -> tuple[str, ...]:
         """The endpoints whose draw the path uses: a walk and a class path start from A only."""
@@ -186,15 +202,12 @@ class LatentPanel(QWidget):
 
     # --- jobs ----------------------------------------------------------------------------
     def request_frames(self) -> None:
-        """Render the frames of the current choices (one job at a time; the latest wins)."""
+        """Render the frames of the current choices (the latest request wins)."""
         if self.info is None:
             return
-        if self.frames_job is not None:
-            self.frames_stale = True
-            return
-        self.frames_stale = False
         request = self.form.request(self.info.run)
-        self.frames_job = self.compute.submit(lambda: self.jobs.frames(request))
+        self.renders.submit(lambda: self.jobs.frames(request),
+                            yielded=by_type({Frames: self.show_frames}), errored=self.job_failed)
 
     def ask_png(self) -> None:
         self.ask_export("Save the strip", "PNG image (*.png)", ".png", None)
@@ -205,13 +218,14 @@ class LatentPanel(QWidget):
 
     def ask_export(self, title: str, kind: str, suffix: str, frame_ms: int | None) -> None:
         frames = self.sequence.frames
-        if frames is None or self.export_job is not None:
+        if frames is None or self.exports.busy:
             return
         path, _ = QFileDialog.getSaveFileName(self, title, self.file_stem(frames) + suffix, kind)
         if path:
             images = frames.images
-            self.export_job = self.compute.submit(lambda: self.jobs.export(images, path,
-                                                                           frame_ms))
+            self.exports.submit(lambda: self.jobs.export(images, path, frame_ms),
+                                yielded=by_type({Message: self.say_message}),
+                                errored=self.job_failed)
 
     def file_stem(self, frames: Frames) -> str:
         r = frames.request
@@ -219,63 +233,36 @@ class LatentPanel(QWidget):
         ends = str(r.a.seed) if r.mode in ("walk", "class") else f"{r.a.seed}-{r.b.seed}"
         return f"{name}-{r.mode}-{ends}-{len(frames.images)}"
 
-    # --- events --------------------------------------------------------------------------
-    def on_event(self, job: int, event) -> None:
-        if isinstance(event, GanStarted):
-            self.training[job] = event.run_dir
-        elif isinstance(event, GanEpochEnd) and self.chosen \
-                and self.training.get(job) == self.chosen.run_dir:
-            self.behind = True  # the run in view is training: show its new epoch
-            if self.failed == self.chosen:  # it had no epoch to load yet
-                self.failed = None
-            self.ensure_loaded()
-        if job == self.load_job and self.loading != self.chosen:
-            return  # another run was picked meanwhile: it loads next
-        if job == self.load_job and isinstance(event, GeneratorInfo):
-            self.loaded(event)
-        elif job == self.load_job and isinstance(event, Draws):
-            self.draws = event
-            self.new_draws.setEnabled(True)
-            self.show_draws()
-        elif job == self.frames_job and isinstance(event, Frames):
-            self.show_frames(event)
-        elif job == self.export_job and isinstance(event, Message):
-            self.say(event.text)
-
+    # --- events of the panel's jobs ------------------------------------------------------
     def loaded(self, info: GeneratorInfo) -> None:
         self.info = info
         self.picker.about.setText(describe(info))
         self.form.set_classes(info.classes)  # (emits changed: the first frames)
         self.say("Click two draws (or type seeds) to choose A and B.")
 
-    def on_done(self, job: int, outcome: str) -> None:
-        self.training.pop(job, None)
-        if job == self.load_job:
-            self.load_job = None
-            self.ensure_loaded()  # another run chosen meanwhile
-        elif job == self.frames_job:
-            self.frames_job = None
-            if self.frames_stale:
-                self.request_frames()
-        elif job == self.export_job:
-            self.export_job = None
+    def show_new_draws(self, draws: Draws) -> None:
+        self.draws = draws
+        self.new_draws.setEnabled(True)
+        self.show_draws()
 
-    def on_failed(self, job: int, message: str, details: str) -> None:
-        stale = job == self.load_job and self.loading != self.chosen
-        if job not in (self.load_job, self.frames_job, self.export_job) or stale:
-            return
-        if job == self.load_job:
-            self.info, self.draws, self.failed = None, None, self.loading
-            self.grid.empty_text = f"Cannot load this run: {message}"
-            self.grid.set_images([], [], [])
-            self.sequence.clear("Pick another run: this one cannot be loaded.")
-            self.picker.about.setText("")
+    def load_failed(self, run: RunRef, message: str, details: str) -> None:
+        self.info, self.draws, self.failed = None, None, run
+        self.grid.empty_text = f"Cannot load this run: {message}"
+        self.grid.set_images([], [], [])
+        self.sequence.clear("Pick another run: this one cannot be loaded.")
+        self.picker.about.setText("")
+        self.job_failed(message, details)
+
+    def job_failed(self, message: str, details: str) -> None:
         self.say(f"Failed: {message}")
         self.error_box = error_box(self, "Latent space", message, details)
 
     # --- views ---------------------------------------------------------------------------
     def say(self, text: str) -> None:
         self.status.setText(text)
+
+    def say_message(self, message: Message) -> None:
+        self.say(message.text)
 
     def show_draws(self) -> None:
         """New draws in the grid, captioned with their seeds (and classes)."""
@@ -314,7 +301,7 @@ class LatentPanel(QWidget):
     def settled(self) -> bool:
         """The frames on screen are those of the current choices (nothing left to render)."""
         f = self.sequence.frames
-        return (self.frames_job is None and self.info is not None and f is not None
+        return (not self.renders.busy and self.info is not None and f is not None
                 and f.request == self.form.request(self.info.run))
 
     # --- settings ------------------------------------------------------------------------

@@ -1,10 +1,14 @@
 """Occlusion panel: slide an occluder over an image, watch the target probability fall.
 
 The columns are widgets of their own (model, image source, settings; the map view and the
-gallery; the predictions); this module wires them to the compute thread's jobs.
+gallery; the predictions); this module wires them to the compute thread's jobs: one long job
+at a time (a run, a gallery, a split's predictions, a download), and a preview of the chosen
+image, a probe of a clicked window and a check of the torch cache, each the latest asked for.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtWidgets import (
@@ -34,13 +38,14 @@ from deepscope.core.occlusion.spec import (
 )
 from deepscope.core.runs.store import RunStore
 
-from ...compute import ComputeThread
+from ...compute import ComputeThread, Exclusive, JobHandle, NewestWins, by_type
 from ...widgets.dataset_browser import SPLIT_LABELS
 from ...widgets.image_source import DATASET, FILE, ImageSourceBox
 from ...widgets.job_status import JobStatus
 from ...widgets.model_picker import ModelPicker
 from ...widgets.panel_frame import error_box, frame
 from ...widgets.predictions import PredictionBox
+from ...widgets.progress_text import download_progress
 from ...widgets.scroll_column import scroll_column
 from .form import OcclusionForm
 from .gallery import GALLERY_LABELS, GalleryView
@@ -65,12 +70,11 @@ class OcclusionPanel(QWidget):
         super().__init__()
         self.compute, self.store = compute, store
         self.jobs = OcclusionJobs()
-        self.job: int | None = None  # the one long job: run, gallery, predictions, download
-        self.job_kind = ""
-        self.preview: int | None = None
-        self.preview_stale = False
-        self.probe: int | None = None
-        self.status_job: int | None = None
+        self.long = Exclusive(compute)  # a run, a gallery, a split's predictions, a download
+        self.previews = NewestWins(compute)
+        self.probes = NewestWins(compute)
+        self.zoo_checks = NewestWins(compute)
+        self.preview_due = False  # a preview waits for the panel to show or the long job to end
         self.setup: Setup | None = None  # of the map on screen
         self.gallery_settings = OcclusionSettings()
         self.predictions: dict[tuple[str, str], SplitPredictions] = {}
@@ -123,14 +127,26 @@ class OcclusionPanel(QWidget):
         self.view.clicked.connect(self.probe_at)
         self.view.saved.connect(self.status.say)
         self.view.describe = self.describe
-        self.compute.event.connect(self.on_event)
-        self.compute.done.connect(self.on_done)
-        self.compute.failed.connect(self.on_failed)
+
+    @property
+    def job(self) -> JobHandle | None:
+        """The long job's handle (None when none runs)."""
+        return self.long.handle
+
+    @property
+    def probe(self) -> JobHandle | None:
+        """The probe's handle (None when none runs)."""
+        return self.probes.handle
+
+    def idle(self) -> bool:
+        """No job of the panel is queued or running."""
+        return not any(slot.busy for slot in (self.long, self.previews, self.probes,
+                                               self.zoo_checks))
 
     # --- choices -------------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.model.refresh_runs()
-        if self.preview_stale:
+        if self.preview_due:
             self.request_preview()
         super().showEvent(event)
 
@@ -139,9 +155,14 @@ class OcclusionPanel(QWidget):
 
     def check_zoo(self) -> None:
         """Ask the compute thread whether the chosen torchvision model's weights are cached."""
-        if self.model.needs_status() and self.status_job is None:
+        if self.model.needs_status():
             name = self.model.zoo_name()
-            self.status_job = self.compute.submit(lambda: self.jobs.zoo_status(name))
+            self.zoo_checks.submit(lambda: self.jobs.zoo_status(name),
+                                   yielded=by_type({ZooStatus: self.model.set_zoo_status}),
+                                   errored=self.zoo_failed)
+
+    def zoo_failed(self, message: str, _details: str) -> None:
+        self.status.say(f"Cannot check the torchvision model: {message}")
 
     def model_changed(self) -> None:
         self.check_zoo()
@@ -166,8 +187,11 @@ class OcclusionPanel(QWidget):
         browsing = self.source.tabs.currentIndex() == DATASET and self.model.has_dataset()
         if browsing and browser.needs_predictions() and self.job is None \
                 and not self.model.problem():
-            self.start_job("predict", lambda: self.jobs.predict(model, split),
-                           f"Predicting the {SPLIT_LABELS[split]} once to filter it…")
+            self.start_job(lambda: self.jobs.predict(model, split),
+                           f"Predicting the {SPLIT_LABELS[split]} once to filter it…",
+                           by_type({ProgressEvent: self.count,
+                                    SplitPredictions: self.got_predictions}),
+                           self.predictions_ended)
         self.validate()
 
     def issues(self) -> list[str]:
@@ -196,27 +220,36 @@ class OcclusionPanel(QWidget):
         return Setup(model, image, self.form.settings())
 
     # --- jobs ----------------------------------------------------------------------------
-    def start_job(self, kind: str, factory, text: str) -> None:
-        self.job, self.job_kind = self.compute.submit(factory), kind
+    def start_job(self, factory, text: str, yielded: Callable[[object], None],
+                  ended: Callable[[str], None], shows_image: bool = False) -> None:
+        """The long job, unless one runs: its events go to `yielded`, and `ended(outcome)`
+        says how it ended, unless it failed (its dialog says that). A preview waits for its
+        end, unless the job `shows_image` itself (a run)."""
+        handle = self.long.submit(factory, yielded=yielded, errored=self.long_failed)
+        if handle is None:
+            return
+        if self.previews.busy:  # its image or its error would come while the job runs
+            self.previews.cancel()
+            self.preview_due = True
+        handle.on(finished=lambda: self.long_ended(handle.outcome, ended, shows_image))
         self.status.busy(text)
         self.set_running(True)
 
     def request_preview(self) -> None:
         """Show the chosen image and its prediction (on the compute thread) before any Run."""
         if self.job is not None or not self.isVisible():
-            self.preview_stale = True
+            self.preview_due = True
             return
+        self.preview_due = False
         if problem := self.model.problem() or self.source.problem():
+            self.previews.cancel()
             self.view.clear(problem)
             self.predicted.clear()
             self.status.reset("")
             return
-        if self.preview is not None:
-            self.preview_stale = True
-            return
-        self.preview_stale = False
         setup = self.current_setup()
-        self.preview = self.compute.submit(lambda: self.jobs.preview(setup))
+        self.previews.submit(lambda: self.jobs.preview(setup), yielded=self.show_preview,
+                             errored=self.preview_failed)
 
     def start(self) -> None:
         if self.job is not None or self.issues():
@@ -225,7 +258,8 @@ class OcclusionPanel(QWidget):
         self.setup = setup
         self.predicted.reset_probe()
         self.middle.setCurrentIndex(MAP_TAB)
-        self.start_job("run", lambda: self.jobs.run(setup), "Loading the model and the image…")
+        self.start_job(lambda: self.jobs.run(setup), "Loading the model and the image…",
+                       self.on_run_event, self.run_ended, shows_image=True)
 
     def start_gallery(self) -> None:
         model = self.model.source()
@@ -238,18 +272,19 @@ class OcclusionPanel(QWidget):
         self.gallery.start(kind, SPLIT_LABELS[split],
                            None if klass is None else self.source.browser.klass.currentText())
         self.middle.setCurrentIndex(GALLERY_TAB)
-        self.start_job("gallery", lambda: self.jobs.gallery(model, preds, split, kind, klass,
-                                                            settings),
-                       f"Gallery: {kind} of the {SPLIT_LABELS[split]}…")
+        self.start_job(lambda: self.jobs.gallery(model, preds, split, kind, klass, settings),
+                       f"Gallery: {kind} of the {SPLIT_LABELS[split]}…",
+                       by_type({ProgressEvent: self.count, GalleryItem: self.gallery.add}),
+                       self.gallery_ended)
 
     def download(self, name: str) -> None:
-        if self.job is None:
-            self.start_job("download", lambda: self.jobs.download(name),
-                           f"Downloading the pretrained {name} weights…")
+        self.start_job(lambda: self.jobs.download(name),
+                       f"Downloading the pretrained {name} weights…",
+                       by_type({ProgressEvent: self.show_download, Message: self.say}),
+                       self.download_ended)
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self.compute.cancel(self.job)
+        self.long.cancel()
 
     def probe_at(self, row: int, col: int) -> None:
         """Occlude the window at (row, col) on the compute thread; show its top-5 when back."""
@@ -259,7 +294,8 @@ class OcclusionPanel(QWidget):
         rows, cols = maps.probability.shape
         row, col = min(max(row, 0), rows - 1), min(max(col, 0), cols - 1)
         setup = self.setup
-        self.probe = self.compute.submit(lambda: self.jobs.probe(setup, row, col))
+        self.probes.submit(lambda: self.jobs.probe(setup, row, col),
+                           yielded=by_type({Probe: self.show_probe}), errored=self.job_failed)
         self.predicted.reset_probe(f"Window at row {row}, column {col}: computing…")
 
     def open_item(self, item: GalleryItem) -> None:
@@ -275,103 +311,91 @@ class OcclusionPanel(QWidget):
         self.status.say(f"Gallery image {item.position + 1} (dataset index {item.index}): "
                         "click the map to probe a position.")
 
-    # --- events --------------------------------------------------------------------------
+    # --- events of the panel's jobs ------------------------------------------------------
     def show_info(self, info: ImageInfo) -> None:
         self.view.show_image(info)
         self.predicted.show_prediction(info)
 
-    def on_event(self, job: int, event) -> None:
-        if job == self.probe and isinstance(event, Probe):
-            self.predicted.show_probe(event)
-            self.view.show_box(event.box)
-        elif job == self.preview and isinstance(event, ImageInfo) and self.job is None:
-            self.show_info(event)  # (a Run pressed meanwhile shows its own image)
+    def show_preview(self, info: ImageInfo) -> None:
+        if self.job is None:  # (a Run pressed meanwhile shows its own image)
+            self.show_info(info)
             if self.view.maps is None:
                 self.status.reset("Press Run to occlude this image.")
-        elif job == self.status_job and isinstance(event, ZooStatus):
-            self.model.set_zoo_status(event)
-        elif job == self.job:
-            self.on_job_event(event)
 
-    def on_job_event(self, event) -> None:
+    def show_probe(self, probe: Probe) -> None:
+        self.predicted.show_probe(probe)
+        self.view.show_box(probe.box)
+
+    def on_run_event(self, event) -> None:
+        """The image, then the maps batch by batch (their class lives with torch)."""
         if isinstance(event, ImageInfo):
             self.show_info(event)
             self.status.say("Occluding: the map fills in batch by batch; Cancel keeps it.")
-        elif isinstance(event, ProgressEvent):
-            done, total = (f"{event.done / 2**20:.1f}", f"{event.total / 2**20:.1f} MiB") \
-                if self.job_kind == "download" else (event.done, event.total)
-            self.status.count(event.done, event.total, f"{event.label}: {done} / {total}")
-        elif isinstance(event, SplitPredictions):
-            self.predictions[(self.model.key(), event.split)] = event
-            self.source.browser.set_predictions(event)
-        elif isinstance(event, GalleryItem):
-            self.gallery.add(event)
-        elif isinstance(event, Message):
-            self.status.say(event.text)
-        elif hasattr(event, "probability"):
+        else:
             self.view.set_maps(event)
             self.status.count(event.done, event.total,
                               f"{event.done} / {event.total} window positions")
 
-    def on_done(self, job: int, outcome: str) -> None:
-        if job == self.probe:
-            self.probe = None
-        elif job == self.status_job:
-            self.status_job = None
-            self.check_zoo()  # another model was chosen meanwhile
-        elif job == self.preview:
-            self.preview = None
-            if self.preview_stale:
-                self.request_preview()
-        elif job == self.job:
-            self.job = None
-            self.status.ended(outcome)
-            self.finish(outcome)
-            self.validate()
-            if self.job_kind == "run":
-                self.preview_stale = False  # the run showed the image
-            elif self.preview_stale:
-                self.request_preview()
+    def count(self, e: ProgressEvent) -> None:
+        self.status.count(e.done, e.total, f"{e.label}: {e.done} / {e.total}")
 
-    def finish(self, outcome: str) -> None:
-        """Say how the long job ended."""
-        kind, m = self.job_kind, self.view.maps
+    def show_download(self, e: ProgressEvent) -> None:
+        self.status.count(*download_progress(e))
+
+    def got_predictions(self, event: SplitPredictions) -> None:
+        self.predictions[(self.model.key(), event.split)] = event
+        self.source.browser.set_predictions(event)
+
+    def say(self, message: Message) -> None:
+        self.status.say(message.text)
+
+    def long_ended(self, outcome: str, ended: Callable[[str], None], shows_image: bool) -> None:
+        self.status.ended(outcome)
         self.view.redraw()  # the last batch now, not at the next 20 Hz tick: it matches "Done"
-        if outcome == "failed":
-            return
-        if kind == "run" and outcome == "finished" and m is not None:
+        if outcome != "failed":
+            ended(outcome)
+        self.validate()
+        if shows_image:
+            self.preview_due = False
+        elif self.preview_due:
+            self.request_preview()
+
+    def run_ended(self, outcome: str) -> None:
+        m = self.view.maps
+        if outcome == "finished" and m is not None:
             worst = np.unravel_index(np.nanargmax(m.drop), m.drop.shape)
             self.status.ended(outcome, f"done: {m.total} window positions")
             self.status.say(
                 f"Done. p(target) = {m.base_probability:.3f} unoccluded; the largest drop, "
                 f"{np.nanmax(m.drop):.3f}, is at row {worst[0]}, column {worst[1]}.")
-        elif kind == "run":
+        else:
             kept = f"{m.done} of {m.total} positions" if m else "nothing computed yet"
             self.status.say(f"Cancelled: the partial map is kept ({kept}).")
-        elif kind == "gallery":
-            self.gallery.finish(outcome)
-            self.status.say(f"Gallery {outcome}: {len(self.gallery.items)} images. Click "
-                            "one to open it.")
-        elif kind == "predict":
-            self.status.say("Predictions done: Previous / Next follow the filters."
-                            if outcome == "finished" else
-                            "Predictions cancelled: change a filter to predict again.")
-        elif kind == "download":
-            self.model.forget_zoo_status(self.model.zoo_name())
-            self.model_changed()
 
-    def on_failed(self, job: int, message: str, details: str) -> None:
-        if job == self.preview:
-            self.preview_failed(message)
-        elif job == self.status_job:
-            self.status.say(f"Cannot check the torchvision model: {message}")
-        elif job in (self.job, self.probe, 0):
-            if job == self.job and self.source.tabs.currentIndex() == FILE:
-                self.source.show_file_error(message)
-            self.error_box = error_box(self, "Occlusion failed", message, details)
-            self.status.say(f"Failed: {message}")
+    def gallery_ended(self, outcome: str) -> None:
+        self.gallery.finish(outcome)
+        self.status.say(f"Gallery {outcome}: {len(self.gallery.items)} images. Click one to "
+                        "open it.")
 
-    def preview_failed(self, message: str) -> None:
+    def predictions_ended(self, outcome: str) -> None:
+        self.status.say("Predictions done: Previous / Next follow the filters."
+                        if outcome == "finished" else
+                        "Predictions cancelled: change a filter to predict again.")
+
+    def download_ended(self, _outcome: str) -> None:
+        self.model.forget_zoo_status(self.model.zoo_name())
+        self.model_changed()
+
+    def long_failed(self, message: str, details: str) -> None:
+        if self.source.tabs.currentIndex() == FILE:
+            self.source.show_file_error(message)
+        self.job_failed(message, details)
+
+    def job_failed(self, message: str, details: str) -> None:
+        self.error_box = error_box(self, "Occlusion failed", message, details)
+        self.status.say(f"Failed: {message}")
+
+    def preview_failed(self, message: str, _details: str = "") -> None:
         """A bad file or index: a message in the panel, no dialog; the panel keeps working."""
         message = message.removeprefix("ValueError: ")
         if self.source.tabs.currentIndex() == FILE:

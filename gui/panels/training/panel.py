@@ -18,17 +18,19 @@ from deepscope.core.classifier.events import (
     Steps,
 )
 from deepscope.core.data.names import TORCHVISION_SETS
-from deepscope.core.jobs import Message
+from deepscope.core.jobs import Message, ProgressEvent
 from deepscope.core.models.spec import TORCHVISION_MODELS
 from deepscope.core.runs.store import RunStore
+from deepscope.core.training.metrics import step_seconds
 
-from ...compute import ComputeThread
+from ...compute import ComputeThread, JobHandle, by_type
 from ...widgets.curve_toolbar import CurveToolbar
 from ...widgets.curves import OVERLAY_COLORS, CurveBoard, CurveSpec, step_walls
 from ...widgets.form import load_config, save_config
 from ...widgets.image_grid import ImageGrid
 from ...widgets.job_controls import JobControls
 from ...widgets.panel_frame import boxed, error_box, frame
+from ...widgets.progress_text import download_progress, run_progress
 from ...widgets.run_list import RunList, continue_button
 from ...widgets.throttle import Throttle
 from .form import TrainingForm
@@ -92,7 +94,6 @@ class TrainingPanel(QWidget):
         super().__init__()
         self.compute, self.store = compute, store
         self.total_steps = 0
-        self.live_run: str | None = None  # the run the current job trains
         self.prev_wall = 0.0
         self.form = TrainingForm()
         self.board = CurveBoard(PLOTS, from_zero=("acc", "lr", "speed"),
@@ -106,8 +107,9 @@ class TrainingPanel(QWidget):
         self.running_changed(False)
 
     @property
-    def job(self) -> int | None:
-        return self.controls.job
+    def job(self) -> JobHandle | None:
+        """The panel's running job (None when idle)."""
+        return self.controls.handle
 
     def build(self) -> None:
         self.overfit_button = QPushButton("Overfit one batch")
@@ -147,9 +149,7 @@ class TrainingPanel(QWidget):
         c = self.controls
         c.start_button.clicked.connect(self.start_training)
         self.overfit_button.clicked.connect(self.start_overfit)
-        c.event.connect(self.on_event)
         c.running_changed.connect(self.running_changed)
-        c.finished.connect(lambda _: self.runs.update_run(self.live_run))  # final status
         c.shortcuts(self)
         self.form.changed.connect(lambda found: c.set_startable(not found))
         self.form.download.connect(self.download)
@@ -158,62 +158,60 @@ class TrainingPanel(QWidget):
         self.continue_button.clicked.connect(self.continue_run)
 
     # --- actions -------------------------------------------------------------------------
-    def start(self, factory, label: str, training: bool = True) -> None:
+    def start(self, factory, label: str, events: dict, training: bool = True) -> None:
+        """Run a job whose events go to `events`' handlers (by type)."""
         if self.job is not None or (training and self.form.issues()):
             return
         if training:
             self.board.clear_curves(keep={self.overlay_name(r) for r in self.runs.checked()})
             self.board.set_x_extent(None)
             self.grid.set_images(np.zeros((0, 1, 1, 1), np.uint8), [], [])
-        self.total_steps, self.prev_wall, self.live_run = 0, 0.0, None
-        self.controls.run(factory, label)
+        self.total_steps, self.prev_wall = 0, 0.0
+        self.controls.run(factory, label, yielded=by_type(events))
+
+    def run_events(self) -> dict:
+        """The handlers of a training run's events."""
+        return {RunStarted: self.on_started, Steps: self.on_steps, EpochEnd: self.on_epoch,
+                Predictions: self.predictions, RunFinished: self.on_finished}
 
     def start_training(self) -> None:
         config = self.form.config()
-        self.start(lambda: train_job(config, self.store), "Training")
+        self.start(lambda: train_job(config, self.store), "Training", self.run_events())
 
     def start_overfit(self) -> None:
         config = self.form.config()
-        self.start(lambda: overfit_job(config), "Overfitting one batch")
+        self.start(lambda: overfit_job(config), "Overfitting one batch", {SanityResult: self.say})
 
     def download(self) -> None:
         config = self.form.config()
         weights = config.model if config.pretrained and config.model in TORCHVISION_MODELS else None
         root = self.form.download_root() if config.dataset in TORCHVISION_SETS else Path()
         self.start(lambda: download_job(config.dataset, root, weights), "Downloading",
-                   training=False)
+                   {ProgressEvent: self.show_download, Message: self.on_message}, training=False)
 
     def continue_run(self) -> None:
         if (run_id := self.runs.resumable_id()) is None:
             return
         config = TrainConfig.from_dict(self.store.config_of(run_id, "classifier"))
         self.form.set_config(config)
-        self.start(lambda: resume_job(config, self.store, run_id), "Continuing")
+        self.start(lambda: resume_job(config, self.store, run_id), "Continuing",
+                   self.run_events())
 
     def running_changed(self, running: bool) -> None:
         self.controls.set_startable(not self.form.issues())
         self.form.setEnabled(not running)
         self.continue_button.setEnabled(not running and self.runs.resumable_id() is not None)
 
-    # --- events from the compute thread --------------------------------------------------
-    def on_event(self, event: object) -> None:
-        handler = {RunStarted: self.on_started, Steps: self.on_steps, EpochEnd: self.on_epoch,
-                   Predictions: self.predictions, RunFinished: self.on_finished,
-                   SanityResult: self.say, Message: self.on_message}.get(type(event))
-        if handler is not None:
-            handler(event)
-
+    # --- events of the panel's jobs ------------------------------------------------------
     def on_started(self, e: RunStarted) -> None:
         self.total_steps = e.total_steps
         self.board.set_x_extent(e.total_steps)
         n_train, n_val, n_test = e.sizes
-        self.controls.status.setText(
+        self.controls.say(
             f"Run {e.run_id} on {e.device}: {n_train} train / {n_val} val / {n_test} test "
             f"images, {e.steps_per_epoch} steps per epoch.")
         if e.first_step:
             self.show_history(e.run_id, e.first_step)
-        self.live_run = e.run_id
-        self.runs.update_run(e.run_id)
 
     def show_history(self, run_id: str, before_step: int) -> None:
         """A resumed run's curves start with what the store holds from before."""
@@ -233,7 +231,7 @@ class TrainingPanel(QWidget):
         if not len(steps.get("step", [])):
             return 0.0
         keep = steps["step"] < (before_step if before_step is not None else np.inf)
-        wall = np.cumsum(steps["step_time"][keep])
+        wall = np.cumsum(step_seconds(steps)[keep])
         for plot, name in names.items():
             color = style.get("color") or (LR_COLOR if plot == "lr" else None)
             self.board.extend(plot, name, steps["step"][keep], wall, steps[plot][keep],
@@ -248,7 +246,8 @@ class TrainingPanel(QWidget):
         b.extend("acc", "train", e.step, wall, e.acc)
         b.extend("lr", "lr", e.step, wall, e.lr, color=LR_COLOR)
         b.extend("speed", "images/s", e.step[-1], e.wall, e.images_per_s, color=SPEED_COLOR)
-        self.controls.show_steps_soon(e, self.total_steps, describe_steps)
+        self.controls.show_progress(*run_progress(e, self.total_steps, f"epoch {e.epoch}  "),
+                                    describe_steps(e))
 
     def on_epoch(self, e: EpochEnd) -> None:
         for plot, value in (("loss", e.val_loss), ("acc", e.val_acc)):
@@ -263,13 +262,16 @@ class TrainingPanel(QWidget):
         self.grid.setToolTip(f"epoch {e.epoch}: {wrong} of {len(e.preds)} shown are wrong")
 
     def on_finished(self, e: RunFinished) -> None:
-        self.controls.status.setText(f"Run {e.run_id} {e.status}: {e.message}")
+        self.controls.say(f"Run {e.run_id} {e.status}: {e.message}")
         if e.status == "diverged":
             self.error_box = error_box(self, "Training diverged", e.message,
                                        icon=QMessageBox.Icon.Warning)
 
     def say(self, e: SanityResult | Message) -> None:
-        self.controls.status.setText(e.message if isinstance(e, SanityResult) else e.text)
+        self.controls.say(e.message if isinstance(e, SanityResult) else e.text)
+
+    def show_download(self, e: ProgressEvent) -> None:
+        self.controls.show_progress(*download_progress(e))
 
     def on_message(self, e: Message) -> None:
         self.say(e)

@@ -257,6 +257,9 @@ def test_judge_from_a_saved_classifier_run(tmp_path):
 def test_judge_from_something_that_is_not_a_classifier_run(tmp_path):
     with pytest.raises(ValueError, match="not a classifier run"):
         Judge.from_run(tmp_path, "cpu")  # empty folder
+    with pytest.raises(ValueError, match="not a classifier run or checkpoint: no run or "
+                                         "checkpoint at"):
+        Judge.from_run(tmp_path / "gone", "cpu")
     bare = tmp_path / "bare"
     save_checkpoint(checkpoint_path(bare, "best"), _lenet(), GREY, {"epoch": 1})
     with pytest.raises(ValueError, match="lacks classes, mean, std"):

@@ -27,6 +27,7 @@ from deepscope.core.gan.trainer import train_gan
 from deepscope.core.runs.checkpoint import load_checkpoint
 from deepscope.core.runs.generators import load_generator, load_samples
 from deepscope.core.runs.store import RunStore
+from deepscope.core.training.metrics import step_seconds
 
 SMALL = GanConfig(model="dcgan", width=8, epochs=2, samples_every=10)
 
@@ -91,6 +92,9 @@ def test_run_yields_events_logs_steps_and_saves_checkpoints_and_samples(tmp_path
     assert np.array_equal(logged["step"], step_ids)
     np.testing.assert_allclose(logged["g_loss"], np.concatenate([s.g_loss for s in steps]),
                                rtol=1e-6)
+    assert "steps_per_s" not in logged  # stored under the classifier's name: seconds per step
+    np.testing.assert_allclose(step_seconds(logged),
+                               np.concatenate([[s.step_time] * len(s.step) for s in steps]))
     assert list(store.epochs(done.run_id)["epoch"]) == [1, 2]
     g, spec, meta = load_generator(done.run_dir)
     assert meta["epoch"] == 2 and spec.latent_dim == SMALL.latent_dim

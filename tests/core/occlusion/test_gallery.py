@@ -80,8 +80,8 @@ def test_predict_split_matches_the_model_and_the_training_split(run):
     clf = cache.classifier(RunModel(run))
     with torch.inference_mode():
         probs = clf.model(clf.normalize(digits.images[test])).softmax(1)
-    assert np.array_equal(preds.predicted, probs.argmax(1).numpy())
-    assert np.allclose(preds.confidence, probs.max(1).values.numpy(), atol=1e-6)
+    assert np.array_equal(preds.predicted, probs.argmax(1).cpu().numpy())
+    assert np.allclose(preds.confidence, probs.max(1).values.cpu().numpy(), atol=1e-6)
 
 
 def test_gallery_job_occludes_the_chosen_images(run):

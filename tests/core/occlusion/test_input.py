@@ -46,7 +46,7 @@ def saved(path: Path, image: Image.Image, **options: object) -> Path:
 
 def as_bytes(exp: Experiment) -> np.ndarray:
     """The pixels the model sees, back in 0..255, H x W x C."""
-    return (exp.pixels * 255).permute(1, 2, 0).numpy()
+    return (exp.pixels * 255).permute(1, 2, 0).cpu().numpy()
 
 
 def blank_png(path: Path, width: int, height: int) -> Path:

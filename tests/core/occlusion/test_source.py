@@ -1,4 +1,4 @@
-"""Occlusion sources: drawn arrays, image files, dataset items and torchvision models."""
+"""Occlusion sources: drawn arrays, image files, dataset items, torchvision models, runs."""
 
 from __future__ import annotations
 
@@ -10,13 +10,7 @@ import torch
 from PIL import Image
 
 from deepscope.core.occlusion.jobs import preview_job
-from deepscope.core.occlusion.source import (
-    IMAGENET_MEAN,
-    DatasetRef,
-    SourceCache,
-    array_pixels,
-    zoo_classifier,
-)
+from deepscope.core.occlusion.source import SourceCache
 from deepscope.core.occlusion.spec import (
     ArrayImage,
     DatasetImage,
@@ -25,31 +19,7 @@ from deepscope.core.occlusion.spec import (
     Setup,
     ZooModel,
 )
-
-
-def test_array_pixels_resizes_and_adapts_channels():
-    drawing = np.zeros((280, 280), np.uint8)
-    drawing[:, 140:] = 255
-    grey = array_pixels(drawing, 28, 1)
-    assert grey.shape == (1, 28, 28) and grey.dtype == torch.uint8
-    assert grey[0, :, :13].max() == 0 and grey[0, :, 15:].min() == 255
-    rgb = array_pixels(np.dstack([drawing] * 3 + [np.full_like(drawing, 255)]), 32, 3)
-    assert rgb.shape == (3, 32, 32) and torch.equal(rgb[0], rgb[2])
-    with pytest.raises(ValueError, match="H x W or H x W x 3"):
-        array_pixels(np.zeros((4, 4, 2), np.uint8), 28, 1)
-    with pytest.raises(ValueError, match="pixels"):
-        array_pixels(np.zeros((0, 4), np.uint8), 28, 1)
-
-
-def test_dataset_ref_reproduces_the_training_split():
-    ref = DatasetRef.from_config({"dataset": "digits", "seed": 5, "val_fraction": 0.1,
-                                  "test_fraction": 0.2})
-    assert ref.fractions == pytest.approx((0.7, 0.1, 0.2))
-    parts = [ref.split(100, s) for s in ("train", "validation", "test")]
-    assert sorted(np.concatenate(parts).tolist()) == list(range(100))
-    assert len(parts[2]) == 20 and ref.split(100, "all").tolist() == list(range(100))
-    with pytest.raises(ValueError, match="unknown split"):
-        ref.split(100, "holdout")
+from deepscope.core.runs.loader import IMAGENET_MEAN, load_classifier
 
 
 def test_torchvision_model_with_random_weights_on_a_file(tmp_path: Path):
@@ -64,12 +34,12 @@ def test_torchvision_model_with_random_weights_on_a_file(tmp_path: Path):
     assert info.target == info.top5[0][0] and len(info.top5) == 5
     assert tuple(info.image[:, 0, 0]) == (255, 127, 127)  # half-transparent red over white
     clf = cache.classifier(setup.model)
-    assert torch.allclose(clf.mean.flatten(), torch.tensor(IMAGENET_MEAN))
+    assert torch.allclose(clf.mean.flatten().cpu(), torch.tensor(IMAGENET_MEAN))
 
 
 def test_unknown_torchvision_model_and_missing_dataset_are_clear():
     with pytest.raises(ValueError, match="unknown torchvision model"):
-        zoo_classifier("lenet5000", pretrained=False)
+        load_classifier(ZooModel("lenet5000", pretrained=False))
     cache = SourceCache()
     setup = Setup(ZooModel("alexnet", pretrained=False), DatasetImage(0))
     with pytest.raises(ValueError, match="no dataset to browse"):
@@ -96,8 +66,8 @@ def test_cache_reloads_a_retrained_or_deleted_run(tmp_path: Path):
     cache, source = SourceCache(), RunModel(tmp_path / "run")
     first = cache.classifier(source)
     assert cache.classifier(source) is first  # unchanged: reused
-    save_checkpoint(tmp_path / "run" / "epoch-0002", build_model(spec), spec, meta)
-    assert cache.classifier(source) is not first  # a new checkpoint: reloaded
+    save_checkpoint(tmp_path / "run" / "best", build_model(spec), spec, meta)
+    assert cache.classifier(source) is not first  # a new best checkpoint: reloaded
     for file in (tmp_path / "run").iterdir():
         file.unlink()
     (tmp_path / "run").rmdir()

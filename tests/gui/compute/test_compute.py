@@ -26,17 +26,16 @@ def once(value: str):
 def test_a_short_job_runs_while_a_long_one_keeps_going(qtbot, compute):
     start(qtbot, compute)
     steps, seen = [0], []
-    compute.event.connect(lambda job, event: seen.append((job, event)))
     long_job = compute.submit(lambda: endless(steps, 0))
     qtbot.waitUntil(lambda: steps[0] > 100, timeout=10_000)
-    with qtbot.waitSignal(compute.done, timeout=10_000,
-                          check_params_cb=lambda job, outcome: outcome == "finished") as done:
-        short_job = compute.submit(lambda: once("strip"))
-    assert done.args[0] == short_job and (short_job, "strip") in seen
+    short_job = compute.submit(lambda: once("strip")).on(yielded=seen.append)
+    qtbot.waitSignal(short_job.finished, timeout=10_000).wait()
+    assert seen == ["strip"] and short_job.outcome == "finished" and long_job.running
     before = steps[0]
     qtbot.waitUntil(lambda: steps[0] > before + 50, timeout=10_000)  # the long job goes on
-    with qtbot.waitSignal(compute.done, timeout=10_000):
-        compute.cancel(long_job)
+    with qtbot.waitSignal(long_job.finished, timeout=10_000):
+        long_job.cancel()
+    assert long_job.outcome == "cancelled"
 
 
 def test_two_long_jobs_take_turns(qtbot, compute):
@@ -45,8 +44,8 @@ def test_two_long_jobs_take_turns(qtbot, compute):
     jobs = [compute.submit(lambda k=k: endless(steps, k)) for k in (0, 1)]
     qtbot.waitUntil(lambda: min(steps) > 100, timeout=10_000)
     for job in jobs:
-        with qtbot.waitSignal(compute.done, timeout=10_000):
-            compute.cancel(job)
+        with qtbot.waitSignal(job.finished, timeout=10_000):
+            job.cancel()
 
 
 def test_step_lets_a_paused_job_take_exactly_one_step(qtbot, compute):
@@ -54,17 +53,17 @@ def test_step_lets_a_paused_job_take_exactly_one_step(qtbot, compute):
     steps = [0]
     job = compute.submit(lambda: endless(steps, 0))
     qtbot.waitUntil(lambda: steps[0] > 10, timeout=10_000)
-    compute.pause(job)
+    job.pause()
     qtbot.wait(100)
     paused_at = steps[0]
-    compute.step(job)
+    job.step()
     qtbot.waitUntil(lambda: steps[0] == paused_at + 1, timeout=10_000)
     qtbot.wait(200)
-    assert steps[0] == paused_at + 1 and compute.is_paused(job)
-    compute.resume(job)
+    assert steps[0] == paused_at + 1 and job.is_paused()
+    job.resume()
     qtbot.waitUntil(lambda: steps[0] > paused_at + 20, timeout=10_000)
-    with qtbot.waitSignal(compute.done, timeout=10_000):
-        compute.cancel(job)
+    with qtbot.waitSignal(job.finished, timeout=10_000):
+        job.cancel()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a nice value per thread")
@@ -111,7 +110,7 @@ def failing():
 
 def test_a_failed_job_says_what_went_wrong_in_words_a_user_reads(qtbot, compute):
     start(qtbot, compute)
-    with qtbot.waitSignal(compute.failed, timeout=10_000) as failed:
-        compute.submit(failing)
-    _job, message, details = failed.args
+    failed = qtbot.waitSignal(compute.submit(failing).errored, timeout=10_000)
+    failed.wait()
+    message, details = failed.args
     assert message == "steps must be 2..64, got 100" and "ValueError" in details

@@ -1,4 +1,4 @@
-"""The run list shows a run's start and end by touching its row only."""
+"""The run list follows the run store: a run that starts, ends or goes changes its own row only."""
 
 from PySide6.QtCore import Qt
 
@@ -17,16 +17,17 @@ def test_a_run_that_starts_or_ends_changes_its_own_row_only(qtbot, tmp_path):
         rows = [runs.item(i) for i in range(3)]
         rows[1].setCheckState(Qt.CheckState.Checked)  # an overlay the user chose
 
-        new = store.create_run(CONFIG)
-        runs.update_run(new.id)
-        assert runs.count() == 4 and runs.item(0).data(Qt.ItemDataRole.UserRole) == new.id
+        new = store.create_run(CONFIG)  # as a training panel's job does
+        qtbot.waitUntil(lambda: runs.count() == 4, timeout=5_000)
+        assert runs.item(0).data(Qt.ItemDataRole.UserRole) == new.id
         assert all(runs.item(i + 1) is row for i, row in enumerate(rows))  # not rebuilt
 
         store.set_status(new.id, "finished", "test accuracy 0.970")
-        runs.update_run(new.id)
-        assert runs.count() == 4 and runs.item(0).text().startswith("✓")
-        assert "finished: test accuracy 0.970" in runs.item(0).text()
+        qtbot.waitUntil(lambda: runs.item(0).text().startswith("✓"), timeout=5_000)
+        assert runs.count() == 4 and "finished: test accuracy 0.970" in runs.item(0).text()
 
-        runs.update_run(store.create_run(CONFIG, kind="gan").id)  # another list's kind
-        runs.update_run(None)  # a job that trained no run
-        assert runs.count() == 4 and runs.checked() == [rows[1].data(Qt.ItemDataRole.UserRole)]
+        store.create_run(CONFIG, kind="gan")  # another list's kind: no row
+        store.delete(rows[2].data(Qt.ItemDataRole.UserRole))
+        qtbot.waitUntil(lambda: runs.count() == 3, timeout=5_000)
+        assert [runs.item(i) for i in range(1, 3)] == rows[:2]
+        assert runs.checked() == [rows[1].data(Qt.ItemDataRole.UserRole)]

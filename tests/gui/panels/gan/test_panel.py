@@ -39,6 +39,7 @@ def gan(qtbot, idle, compute):
     start(qtbot, compute)
     yield idle
     compute.stop()  # before the store closes: the jobs write to it
+    QApplication.processEvents()  # their last events and store changes, while it is open
 
 
 def points(panel, plot="loss", curve="D") -> int:
@@ -191,7 +192,7 @@ def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
     click(qtbot, scores.score_button)
     qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)
     assert scores.table.rowCount() == 2 and scores.rows[1].when == "now (epoch 1)"
-    assert gan.fid_job is not None  # the FID check ran when the Scores tab first showed
+    assert gan.fid_asked  # the FID check ran when the Scores tab first showed
     assert 1 <= scores.rows[1].inception_score <= 10
     scores.every.setChecked(True)  # each epoch's checkpoint: the one epoch of this run here
     click(qtbot, scores.score_button)
@@ -216,10 +217,10 @@ def test_score_now_scores_a_training_run_beside_it(qtbot, gan, monkeypatch):
     qtbot.waitUntil(lambda: scores.score_button.isEnabled(), timeout=60_000)  # epoch 1 saved
     click(qtbot, gan.controls.pause_button)
     click(qtbot, scores.score_button)
-    assert gan.score_job is not None and not scores.score_button.isEnabled()
-    qtbot.waitUntil(lambda: gan.score_job is None, timeout=60_000)
+    assert gan.scoring.busy and not scores.score_button.isEnabled()
+    qtbot.waitUntil(lambda: not gan.scoring.busy, timeout=60_000)
     assert [r.when for r in scores.rows][-1].startswith("now (epoch ")
-    assert gan.job is not None and gan.compute.is_paused(gan.job)  # the run waits, unharmed
+    assert gan.job is not None and gan.job.is_paused()  # the run waits, unharmed
     assert scores.score_button.isEnabled() and not scores.train_button.isEnabled()
 
     def broken(*_):
@@ -229,10 +230,10 @@ def test_score_now_scores_a_training_run_beside_it(qtbot, gan, monkeypatch):
     score_job = gan_jobs.score_job
     monkeypatch.setattr(gan_jobs, "score_job", broken)
     click(qtbot, scores.score_button)  # a failing score: a dialog, the run goes on
-    qtbot.waitUntil(lambda: gan.score_job is None, timeout=60_000)
+    qtbot.waitUntil(lambda: not gan.scoring.busy, timeout=60_000)
     assert "the judge file is corrupt" in gan.error_box.text()
     gan.error_box.close()
-    assert scores.score_button.isEnabled() and gan.compute.is_paused(gan.job)
+    assert scores.score_button.isEnabled() and gan.job.is_paused()
 
     release = threading.Event()
 
@@ -243,14 +244,14 @@ def test_score_now_scores_a_training_run_beside_it(qtbot, gan, monkeypatch):
     monkeypatch.setattr(gan_jobs, "score_job", held)
     click(qtbot, gan.controls.stop_button)
     click(qtbot, scores.score_button)  # beside the run still, whose end is on its way
-    assert gan.score_job is not None  # (queued behind the end: it outlives the training)
+    assert gan.scoring.busy  # (queued behind the end: it outlives the training)
     qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)
     assert gan.store.runs("gan")[0].status == "stopped"
     training, earlier = gan.shown, gan.store.runs("gan")[1].id
     gan.runs.setCurrentRow(1)  # the earlier run shows once the score has come
-    assert gan.shown == training and gan.score_job is not None
+    assert gan.shown == training and gan.scoring.busy
     release.set()
-    qtbot.waitUntil(lambda: gan.score_job is None and gan.job is None, timeout=60_000)
+    qtbot.waitUntil(lambda: not gan.scoring.busy and gan.job is None, timeout=60_000)
     assert gan.shown == earlier
 
 
@@ -261,3 +262,15 @@ def test_settings_round_trip(idle, tmp_path):
     idle.form.set_config(GanConfig())
     idle.load_settings(settings)
     assert idle.form.config() == replace(TINY, loss="wgan-gp", prior="sphere")
+
+
+def test_a_judge_trained_elsewhere_is_offered_at_once(qtbot, idle):
+    scores = idle.scores
+    scores.set_dataset("digits")
+    picked: list[str] = []
+    scores.judge_changed.connect(picked.append)
+    judge = idle.store.create_run({"config": {"dataset": "digits", "model": "lenet"}})
+    idle.store.set_status(judge.id, "finished", "test accuracy 0.950")  # as Training's job does
+    qtbot.waitUntil(lambda: scores.judge.count() == 2, timeout=5_000)
+    assert scores.judge.itemData(1) == str(judge.dir) and "0.950" in scores.judge.itemText(1)
+    assert scores.judge_path() is None and picked == []  # offered, not chosen for the user

@@ -27,8 +27,7 @@ def save_untrained_run(store: RunStore) -> None:
 
 def idle(qtbot, panel, timeout: int = 30_000) -> None:
     """Wait until no job of the panel is queued or running."""
-    qtbot.waitUntil(lambda: panel.job is None and panel.preview is None
-                    and panel.probe is None and panel.status_job is None, timeout=timeout)
+    qtbot.waitUntil(panel.idle, timeout=timeout)
 
 
 def run(qtbot, panel, timeout: int = 30_000) -> None:

@@ -99,9 +99,9 @@ def test_missing_pretrained_weights_offer_a_download_with_progress(qtbot, occ, t
     assert "press Download" in occ.problems.text()
     assert str(tmp_path / "torch") in occ.model.download_button.toolTip()
     progress = []
-    occ.compute.event.connect(lambda job, e: progress.append(occ.status.progress.format()))
     qtbot.mouseClick(occ.model.download_button, Qt.MouseButton.LeftButton)
-    idle(qtbot, occ)
+    occ.job.on(yielded=lambda _: progress.append(occ.status.progress.format()))  # (after the
+    idle(qtbot, occ)  # panel's own handler)
     assert fetched == ["alexnet"]
     assert any("3.0 / 6.0 MiB" in text for text in progress)
     assert occ.model.download_button.isVisible()  # checked again: still not in the cache

@@ -143,8 +143,8 @@ def test_dataset_tab_returns_once_a_run_is_trained(qtbot, compute, tmp_path):
     qtbot.addWidget(panel)
     assert panel.source.tabs.currentIndex() == FILE and not panel.source.tabs.isTabEnabled(0)
     assert "No finished classifier run" in panel.problems.text()
-    save_untrained_run(store)
-    panel.refresh_runs()
-    assert panel.source.tabs.currentIndex() == DATASET and panel.run_button.isEnabled()
+    save_untrained_run(store)  # (as the Training panel would): offered with no Refresh
+    qtbot.waitUntil(lambda: panel.source.tabs.currentIndex() == DATASET, timeout=5_000)
+    assert panel.run_button.isEnabled()
     assert panel.form.target.currentData() == "true"
     store.close()

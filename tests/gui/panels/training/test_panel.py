@@ -126,8 +126,8 @@ def test_download_button_fetches_mnist_with_progress(qtbot, panel, tmp_path, mon
     panel.form.data_root.setText(str(tmp_path / "data"))
     formats = []
     bar = panel.controls.progress
-    bar.valueChanged.connect(lambda _: formats.append(bar.format()))
     qtbot.mouseClick(panel.form.download_button, Qt.MouseButton.LeftButton)
+    panel.job.on(yielded=lambda _: formats.append(bar.format()))  # (after the panel's handler)
     qtbot.waitUntil(lambda: panel.job is None, timeout=30_000)
     assert "8 images ready" in panel.controls.status.text()
     assert any("downloading mnist" in f for f in formats)

@@ -1,0 +1,88 @@
+"""`deepscope train`: train a classifier headless (imports no Qt; torch only when it runs)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ..data.names import TORCHVISION_SETS
+from ..models.spec import ACTIVATIONS, MODELS
+from ..training.cli import add_run_arguments, drive, emit
+from .config import LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
+from .events import EpochEnd, RunFinished
+
+
+def add_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[..., int]]:
+    t = sub.add_parser("train", help="train a classifier headless")
+    add_run_arguments(t, TrainConfig)
+    t.add_argument("--download", action="store_true",
+                   help="download the dataset (and --pretrained weights) if missing")
+    t.add_argument("--model", default="lenet", choices=MODELS)
+    t.add_argument("--pretrained", action="store_true",
+                   help="torchvision models: ImageNet weights from the torch cache")
+    t.add_argument("--activation", default="relu", choices=ACTIVATIONS)
+    t.add_argument("--loss", default="cross_entropy", choices=LOSSES)
+    t.add_argument("--optimizer", default="adam", choices=OPTIMIZERS)
+    t.add_argument("--schedule", default="constant", choices=SCHEDULES)
+    t.add_argument("--lr", type=float, default=1e-3)
+    t.add_argument("--weight-decay", type=float, default=0.0)
+    t.add_argument("--dropout", type=float, default=0.0)
+    t.add_argument("--augment", nargs="*", default=[], help="flip crop rotate noise")
+    t.add_argument("--patience", type=int, default=0, help="early stopping (0: off)")
+    return {"train": train_command}
+
+
+def config_from(args: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(
+        dataset=args.dataset, data_root=args.data_root, image_size=args.image_size,
+        model=args.model, pretrained=args.pretrained, activation=args.activation,
+        dropout=args.dropout, loss=args.loss,
+        optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay,
+        schedule=args.schedule, epochs=args.epochs or TrainConfig.epochs,
+        batch_size=args.batch_size, seed=args.seed, augment=tuple(args.augment),
+        patience=args.patience, device=args.device,
+    )
+
+
+def progress(done: int, total: int) -> None:
+    print(f"\rdownloading: {done / 2**20:.1f} / {total / 2**20:.1f} MiB", end="", file=sys.stderr)
+
+
+def download(config: TrainConfig) -> None:
+    """The pretrained weights and the torchvision set the config needs, if missing."""
+    if config.pretrained:
+        from ..models.torchvision_zoo import download_weights
+
+        download_weights(config.model, progress)
+    if config.dataset in TORCHVISION_SETS:
+        from ..data.load import load_dataset
+
+        root = Path(config.data_root) if config.data_root else None
+        load_dataset(config.dataset, root=root, download=True, progress=progress)
+
+
+def train_command(args: argparse.Namespace) -> int:
+    from ..runs.store import RunStore
+    from .trainer import resume_config, train
+
+    store = RunStore(args.runs_dir)
+    config = resume_config(store, args.resume, args.epochs) if args.resume else config_from(args)
+    if found := problems(config):
+        raise ValueError("; ".join(found))
+    if args.download:
+        download(config)
+
+    def on_event(event: object) -> int | None:
+        if isinstance(event, EpochEnd):
+            emit({"epoch": event.epoch, "train_loss": event.train_loss,
+                  "train_acc": event.train_acc, "val_loss": event.val_loss,
+                  "val_acc": event.val_acc, "seconds": round(event.seconds, 3)}, args.json)
+        elif isinstance(event, RunFinished):
+            emit({"status": event.status, "test_acc": event.test_acc,
+                  "run_dir": event.run_dir, "message": event.message}, args.json)
+            return 0 if event.status in ("finished", "early-stopped") else 3
+        return None
+
+    return drive(train(config, store, resume=args.resume), on_event)

@@ -1,0 +1,76 @@
+"""Where an image comes from, and the dataset a run was trained on: frozen torch-free values
+that the GUI builds on its thread; the torch-side work happens on the compute thread."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .imageset import ImageSet
+
+SPLITS = ("test", "validation", "train", "all")
+
+
+@dataclass(frozen=True)
+class DatasetImage:
+    """Item `index` of the dataset the model was trained on."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class FileImage:
+    """An image file of any size and format, converted to the model's input."""
+
+    path: Path
+
+
+@dataclass(frozen=True, eq=False)
+class ArrayImage:
+    """uint8 pixels (H x W grey or H x W x 3 RGB) of any size, e.g. a drawing."""
+
+    pixels: np.ndarray = field(repr=False)
+
+
+ImageSource = DatasetImage | FileImage | ArrayImage
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """The dataset and seeded split a run was trained on (from its stored config)."""
+
+    name: str
+    data_root: str | None = None
+    seed: int = 0
+    fractions: tuple[float, float, float] = (0.7, 0.15, 0.15)
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> DatasetRef:
+        """From a TrainConfig dict (a run's `config`)."""
+        val = float(config.get("val_fraction", 0.15))
+        test = float(config.get("test_fraction", 0.15))
+        return cls(config.get("dataset", "digits"), config.get("data_root"),
+                   int(config.get("seed", 0)), (1.0 - val - test, val, test))
+
+    def load(self, size: int) -> ImageSet:
+        """The images at size x size (imports torch: compute thread only)."""
+        from .load import load_dataset
+
+        root = Path(self.data_root) if self.data_root else None
+        return load_dataset(self.name, root=root, size=size, seed=self.seed)
+
+    def split(self, n: int, split: str) -> np.ndarray:
+        """Dataset indices of `split` (see SPLITS), ascending, as training drew them."""
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+        if split == "all":
+            return np.arange(n)
+        from .split import split_indices
+
+        train, val, test = split_indices(n, self.fractions, self.seed)
+        return {"train": train, "validation": val, "test": test}[split].numpy()

@@ -1,0 +1,25 @@
+"""Where a model comes from, as frozen torch-free values: the GUI builds them on its thread and
+the compute thread loads them (runs.loader)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RunModel:
+    """A trained run's folder (its best checkpoint, else the latest) or one checkpoint file."""
+
+    run: Path
+
+
+@dataclass(frozen=True)
+class ZooModel:
+    """A torchvision ImageNet classifier (224 px RGB); random weights unless `pretrained`."""
+
+    name: str
+    pretrained: bool = True
+
+
+ModelSource = RunModel | ZooModel

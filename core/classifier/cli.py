@@ -7,11 +7,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from ..data.names import TORCHVISION_SETS
+from ..data.names import DATASETS, TORCHVISION_SETS, has_official_test_set
 from ..models.spec import ACTIVATIONS, MODELS
 from ..training.cli import add_run_arguments, drive, emit
 from .config import LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
 from .events import EpochEnd, RunFinished
+
+OFFICIAL = ", ".join(d for d in DATASETS if has_official_test_set(d))
 
 
 def add_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[..., int]]:
@@ -31,10 +33,23 @@ def add_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[..., int
     t.add_argument("--dropout", type=float, default=0.0)
     t.add_argument("--augment", nargs="*", default=[], help="flip crop rotate noise")
     t.add_argument("--patience", type=int, default=0, help="early stopping (0: off)")
+    t.add_argument("--val-fraction", type=float, default=TrainConfig.val_fraction,
+                   help="validation share of the images; of the official training images for "
+                   f"{OFFICIAL} (default {TrainConfig.val_fraction})")
+    t.add_argument("--test-fraction", type=float,
+                   help=f"test share of the images (default {TrainConfig.test_fraction}); "
+                   f"{OFFICIAL} are tested on their official test set and refuse it")
     return {"train": train_command}
 
 
 def config_from(args: argparse.Namespace) -> TrainConfig:
+    """The config the arguments ask for; a test fraction given for a set with an official test
+    set is refused, not silently dropped."""
+    if args.test_fraction is not None and has_official_test_set(args.dataset):
+        raise ValueError(f"--test-fraction does not apply to {args.dataset}: it is tested on its "
+                         "official test set (--val-fraction carves validation from its "
+                         "training images)")
+    test_fraction = TrainConfig.test_fraction if args.test_fraction is None else args.test_fraction
     return TrainConfig(
         dataset=args.dataset, data_root=args.data_root, image_size=args.image_size,
         model=args.model, pretrained=args.pretrained, activation=args.activation,
@@ -42,7 +57,8 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         optimizer=args.optimizer, lr=args.lr, weight_decay=args.weight_decay,
         schedule=args.schedule, epochs=args.epochs or TrainConfig.epochs,
         batch_size=args.batch_size, seed=args.seed, augment=tuple(args.augment),
-        patience=args.patience, device=args.device,
+        patience=args.patience, device=args.device, val_fraction=args.val_fraction,
+        test_fraction=test_fraction,
     )
 
 
@@ -81,7 +97,8 @@ def train_command(args: argparse.Namespace) -> int:
                   "val_acc": event.val_acc, "seconds": round(event.seconds, 3)}, args.json)
         elif isinstance(event, RunFinished):
             emit({"status": event.status, "test_acc": event.test_acc,
-                  "run_dir": event.run_dir, "message": event.message}, args.json)
+                  "run_dir": event.run_dir, "message": event.message,
+                  "test_set": event.test_set, "test_size": event.test_size}, args.json)
             return 0 if event.status in ("finished", "early-stopped") else 3
         return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..data.names import has_official_test_set
 from ..models.spec import ACTIVATIONS, MODELS
 from ..training.config import RunConfig, choice, run_problems
 
@@ -32,8 +33,8 @@ class TrainConfig(RunConfig):
     schedule: str = "constant"
     epochs: int = 10
     batch_size: int = 64
-    val_fraction: float = 0.15
-    test_fraction: float = 0.15
+    val_fraction: float = 0.15  # of the official training images where the set has a test set
+    test_fraction: float = 0.15  # unused where the set has an official test set
     seed: int = 0
     augment: tuple[str, ...] = ()
     patience: int = 0  # early stopping on validation loss; 0 disables it
@@ -60,10 +61,23 @@ def problems(config: TrainConfig) -> list[str]:
         found.append("dropout must be in [0, 1)")
     if config.image_size is not None and not 8 <= config.image_size <= 512:
         found.append("image size must be between 8 and 512")
+    found += split_problems(config)
+    if config.patience < 0:
+        found.append("patience must be >= 0 (0 disables early stopping)")
+    return found
+
+
+def split_problems(config: TrainConfig) -> list[str]:
+    """Problems of the split fractions; a set tested on its official test set uses no test
+    fraction, so none is checked."""
+    if has_official_test_set(config.dataset):
+        if not 0 < config.val_fraction < 0.9:
+            return ["validation fraction must be > 0 and leave at least 10% of the official "
+                    "training images for training"]
+        return []
+    found = []
     if config.val_fraction <= 0 or config.test_fraction < 0:
         found.append("validation fraction must be > 0 and test fraction >= 0")
     if config.val_fraction + config.test_fraction >= 0.9:
         found.append("validation + test fractions must leave at least 10% for training")
-    if config.patience < 0:
-        found.append("patience must be >= 0 (0 disables early stopping)")
     return found

@@ -7,19 +7,17 @@ from pathlib import Path
 import torch
 
 from ..data.load import load_dataset
-from ..data.split import channel_stats, split_indices
+from ..data.split import channel_stats, run_split
 from ..training.data import DeviceData
 from .config import TrainConfig
 
 
 def prepare_data(config: TrainConfig, device: torch.device) -> DeviceData:
-    """Load, split (seeded) and move to the device; statistics come from the training split."""
+    """Load, split (seeded; an official test set is the test split) and move to the device;
+    statistics come from the training split."""
     root = Path(config.data_root) if config.data_root else None
     ds = load_dataset(config.dataset, root=root, size=config.image_size, seed=config.seed)
-    train_f = 1.0 - config.val_fraction - config.test_fraction
-    train, val, test = split_indices(
-        len(ds), (train_f, config.val_fraction, config.test_fraction), config.seed
-    )
+    train, val, test = run_split(ds, config.val_fraction, config.test_fraction, config.seed)
     mean, std = channel_stats(ds.images[train])
     return DeviceData(
         images=ds.images.to(device),

@@ -61,8 +61,13 @@ class Predictions(Event):
 
 @dataclass(frozen=True)
 class RunFinished(TrainingFinished):
+    """The best checkpoint's accuracy on the test set: "official" (the set's own test images),
+    "held-out" (the seeded test split) or None when the run has no test images."""
+
     test_acc: float | None
     best_epoch: int | None
+    test_set: str | None
+    test_size: int
 
 
 @dataclass(frozen=True)

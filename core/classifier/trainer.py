@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..data.names import test_set_name
 from ..device import device_label, resolve_device
 from ..jobs.pacing import EMIT_INTERVAL
 from ..models.build import build_model
@@ -219,15 +220,18 @@ class ClassifierRun(RunLoop):
         return None
 
     def finish(self, status: str, message: str) -> RunFinished:
-        """Test accuracy of the best checkpoint."""
-        test_acc = None
-        if self.best_state is not None and len(self.data.test):
+        """Test accuracy of the best checkpoint; the message (the run's stored status) names
+        the test set and its size."""
+        test, test_acc = self.data.test, None
+        test_set = test_set_name(self.config.dataset) if len(test) else None
+        if self.best_state is not None and len(test):
             self.model.load_state_dict(self.best_state)
-            test_acc = evaluate(self.model, self.data, self.data.test, self.loss_fn)[1]
-        if not message and test_acc is not None:
-            message = f"test accuracy {test_acc:.3f}"
+            test_acc = evaluate(self.model, self.data, test, self.loss_fn)[1]
+        if test_acc is not None and status != "diverged":
+            result = f"test accuracy {test_acc:.3f} ({test_set} test set, {len(test)} images)"
+            message = f"{message}; {result}" if message else result
         return RunFinished(status, message, self.run.id, str(self.run.dir), test_acc,
-                           self.best_epoch)
+                           self.best_epoch, test_set, len(test))
 
 
 def train(

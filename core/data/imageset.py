@@ -27,7 +27,11 @@ class ImageShape:
 
 @dataclass(frozen=True)
 class ImageSet(ImageShape):
-    """Images as uint8 N x C x H x W, labels as int64 N, class names, optional masks."""
+    """Images as uint8 N x C x H x W, labels as int64 N, class names, optional masks.
+
+    A set with an official test set holds its training images first and its test images from
+    index `test_from` on; None when the set has no official split.
+    """
 
     name: str
     images: torch.Tensor
@@ -35,6 +39,7 @@ class ImageSet(ImageShape):
     classes: tuple[str, ...]
     masks: torch.Tensor | None = None  # bool N x H x W, ground-truth object masks
     skipped: tuple[tuple[str, str], ...] = ()  # (path, reason) of files a loader passed over
+    test_from: int | None = None  # index of the first official test image
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])

@@ -42,7 +42,8 @@ ImageSource = DatasetImage | FileImage | ArrayImage
 
 @dataclass(frozen=True)
 class DatasetRef:
-    """The dataset and seeded split a run was trained on (from its stored config)."""
+    """The dataset and seeded split a run was trained on (from its stored config);
+    `fractions` are (train, validation, test) as the config asked (see split.run_split)."""
 
     name: str
     data_root: str | None = None
@@ -64,13 +65,14 @@ class DatasetRef:
         root = Path(self.data_root) if self.data_root else None
         return load_dataset(self.name, root=root, size=size, seed=self.seed)
 
-    def split(self, n: int, split: str) -> np.ndarray:
-        """Dataset indices of `split` (see SPLITS), ascending, as training drew them."""
+    def split(self, images: ImageSet, split: str) -> np.ndarray:
+        """Indices into `images` (the set `load` gave) of `split` (see SPLITS), ascending, as
+        training drew them: a set's official test set is its test split."""
         if split not in SPLITS:
             raise ValueError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
         if split == "all":
-            return np.arange(n)
-        from .split import split_indices
+            return np.arange(len(images))
+        from .split import run_split
 
-        train, val, test = split_indices(n, self.fractions, self.seed)
+        train, val, test = run_split(images, *self.fractions[1:], self.seed)
         return {"train": train, "validation": val, "test": test}[split].numpy()

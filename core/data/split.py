@@ -6,6 +6,8 @@ import math
 
 import torch
 
+from .imageset import ImageSet
+
 _CHUNK_ELEMENTS = 1 << 22  # float working set of channel_stats: 32 MiB in float64
 _MIN_STD = 1e-3
 
@@ -26,6 +28,28 @@ def split_indices(
     end_val = max(round(n * (f_train + f_val)), end_train)
     train, val, test = perm[:end_train], perm[end_train:end_val], perm[end_val:]
     return train.sort().values, val.sort().values, test.sort().values
+
+
+def run_split(
+    images: ImageSet, val_fraction: float, test_fraction: float, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(train, val, test) indices of a training run on `images`: the one split that training
+    and every view of a run's splits draw.
+
+    A set with an official test set tests on exactly its official test images; train and
+    validation (`val_fraction` of them) are carved, seeded, from its official training images
+    only, and `test_fraction` is not used. Any other set is split three ways by
+    (1 - val - test, val, test), as split_indices draws it.
+    """
+    n, test_from = len(images), images.test_from
+    if test_from is None:
+        return split_indices(n, (1.0 - val_fraction - test_fraction, val_fraction,
+                                 test_fraction), seed)
+    if not 0 < test_from <= n:
+        raise ValueError(f"{images.name} has no official training images before its test set "
+                         f"(test_from {test_from} of {n} images)")
+    train, val, _ = split_indices(test_from, (1.0 - val_fraction, val_fraction, 0.0), seed)
+    return train, val, torch.arange(test_from, n)
 
 
 def _check_fractions(fractions: tuple[float, float, float]) -> None:

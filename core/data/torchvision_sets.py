@@ -108,7 +108,8 @@ def fetch_torchvision_set(name: str, root: Path, progress: Progress | None = Non
 def load_torchvision_set(
     name: str, root: Path, download: bool = False, progress: Progress | None = None
 ) -> ImageSet:
-    """Train then test images of "mnist", "fashion-mnist" or "cifar10" under root, as one set.
+    """Train then test images of "mnist", "fashion-mnist" or "cifar10" under root, as one set
+    whose `test_from` is the index of the first official test image.
 
     Missing files are downloaded only when download is True; otherwise, like every failure,
     DatasetUnavailable says which files belong where.
@@ -119,21 +120,22 @@ def load_torchvision_set(
     if download:
         fetch_torchvision_set(name, root, progress)
     if name == "cifar10":
-        images, labels = _load_cifar(root)
+        images, labels, test_from = _load_cifar(root)
     else:
-        images, labels = _load_idx_set(name, root)
+        images, labels, test_from = _load_idx_set(name, root)
     return ImageSet(
         name=name,
         images=torch.from_numpy(images),
         labels=torch.from_numpy(labels.astype(np.int64)),
         classes=CLASSES[name],
+        test_from=test_from,
     )
 
 
 # --- MNIST and Fashion-MNIST: IDX files ----------------------------------------------------------
 
 
-def _load_idx_set(name: str, root: Path) -> tuple[np.ndarray, np.ndarray]:
+def _load_idx_set(name: str, root: Path) -> tuple[np.ndarray, np.ndarray, int]:
     folder = root / _IDX_FOLDERS[name] / "raw"
     missing = [f for f in IDX_FILES if _find_idx(folder, f) is None]
     if missing:
@@ -142,7 +144,7 @@ def _load_idx_set(name: str, root: Path) -> tuple[np.ndarray, np.ndarray]:
     images, labels = _idx_pair(train_x, train_y, test_x, test_y, folder)
     if labels.size and labels.max() >= len(CLASSES[name]):
         raise _corrupt(folder, f"label {labels.max()} out of range")
-    return images[:, None], labels
+    return images[:, None], labels, len(train_x)
 
 
 def _find_idx(folder: Path, stem: str) -> Path | None:
@@ -184,7 +186,7 @@ def _idx_pair(
 # --- CIFAR-10: pickled python batches ------------------------------------------------------------
 
 
-def _load_cifar(root: Path) -> tuple[np.ndarray, np.ndarray]:
+def _load_cifar(root: Path) -> tuple[np.ndarray, np.ndarray, int]:
     folder = root / CIFAR_FOLDER
     if any(not (folder / f).is_file() for f in CIFAR_FILES):
         archive = root / CIFAR_ARCHIVE
@@ -194,7 +196,8 @@ def _load_cifar(root: Path) -> tuple[np.ndarray, np.ndarray]:
         _extract_cifar(archive, folder)
     batches = [_read_cifar_batch(folder / f) for f in CIFAR_FILES]
     images = np.concatenate([data for data, _ in batches]).reshape(-1, 3, 32, 32)
-    return images, np.concatenate([labels for _, labels in batches])
+    test_from = len(images) - len(batches[-1][0])  # test_batch comes last (CIFAR_FILES)
+    return images, np.concatenate([labels for _, labels in batches]), test_from
 
 
 def _extract_cifar(archive: Path, folder: Path) -> None:

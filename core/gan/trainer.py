@@ -44,7 +44,10 @@ DIVERSITY_SAMPLES = 256  # without a judge, the epoch's diversity needs fewer
 
 
 def gan_data(config: GanConfig, device: torch.device) -> DeviceData:
-    """Every image of the dataset on the device, served in [-1, 1] (tanh) or [0, 1]."""
+    """Every image of the dataset on the device, served in [-1, 1] (tanh) or [0, 1].
+
+    Official test images included, on purpose: a GAN has no test split (nothing is scored on
+    held-out images), so it learns from all of them."""
     root = Path(config.data_root) if config.data_root else None
     ds = load_dataset(config.dataset, root=root, size=config.image_size, seed=config.seed)
     if len(ds) == 0:

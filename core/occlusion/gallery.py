@@ -24,7 +24,7 @@ def predict_split_job(
     """Predict every image of a split of the model's dataset, with progress per batch."""
     clf = cache.classifier(model)
     images = cache.dataset(clf)
-    indices = clf.dataset.split(len(images), split)
+    indices = clf.dataset.split(images, split)
     predicted = np.empty(len(indices), np.int64)
     confidence = np.empty(len(indices), np.float32)
     label = f"predicting the {split} split"

@@ -1,30 +1,40 @@
 """One package per panel; PANELS lists them in the order the window shows them.
 
 A panel is a QWidget built as `Panel(compute, store)` with a `title`, and `save_settings(s)`
-/ `load_settings(s)` of a QSettings. Its key names its settings, its tab and its screenshot.
+/ `load_settings(s)` of a QSettings. Its key names its settings, its tab and its screenshot;
+its tour step shows it in a state worth a screenshot (`deepscope tour` runs them in order, so
+a step may use what the steps before it trained).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
 from .gan import GanPanel
+from .gan import tour as gan_tour
 from .latent import LatentPanel
+from .latent import tour as latent_tour
 from .occlusion import OcclusionPanel
+from .occlusion import tour as occlusion_tour
 from .training import TrainingPanel
+from .training import tour as training_tour
+
+Wait = Callable[[Callable[[], bool]], None]  # process events until a condition holds
 
 
 @dataclass(frozen=True)
 class PanelEntry:
     key: str
     panel: type[QWidget]
+    tour: Callable[[QWidget, Wait], None]
 
 
 PANELS = (
-    PanelEntry("training", TrainingPanel),
-    PanelEntry("occlusion", OcclusionPanel),
-    PanelEntry("gan", GanPanel),
-    PanelEntry("latent", LatentPanel),
+    PanelEntry("training", TrainingPanel, training_tour.show),
+    PanelEntry("occlusion", OcclusionPanel, occlusion_tour.show),
+    PanelEntry("gan", GanPanel, gan_tour.show),
+    PanelEntry("latent", LatentPanel, latent_tour.show),
 )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,18 +19,13 @@ from deepscope.core.occlusion.events import ZooStatus
 from deepscope.core.occlusion.spec import ModelSource, RunModel, ZooModel
 from deepscope.core.runs.store import RunInfo, RunStore
 
+from .run_labels import model_label, model_tip
 from .run_watch import watch
 
 USABLE = ("finished", "early-stopped")
 KINDS = ("trained run", "torchvision (ImageNet)")
 WEIGHTS = ("pretrained ImageNet weights", "random weights (untrained)")
 ZOO_SIZE = 224  # deepscope.core.occlusion.source.ZOO_SIZE, without importing torch here
-
-
-def run_label(run: RunInfo) -> str:
-    cfg = run.config.get("config", {})
-    when = time.strftime("%H:%M", time.localtime(run.created))
-    return f"{cfg.get('model', '?')} on {cfg.get('dataset', '?')}, {when}"
 
 
 def row(*widgets: QWidget, stretch: int = 0) -> QHBoxLayout:
@@ -106,9 +99,8 @@ class ModelPicker(QGroupBox):
         self.run_combo.blockSignals(True)
         self.run_combo.clear()
         for r in runs:
-            self.run_combo.addItem(run_label(r), r.id)
-            stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.created))
-            self.run_combo.setItemData(self.run_combo.count() - 1, f"{r.id}, {stamp}",
+            self.run_combo.addItem(model_label(r), r.id)
+            self.run_combo.setItemData(self.run_combo.count() - 1, model_tip(r),
                                        Qt.ItemDataRole.ToolTipRole)
         ids = [r.id for r in runs]
         if current is not None and current.id in ids:

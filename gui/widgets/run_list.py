@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton
 
 from deepscope.core.runs.store import RunInfo, RunStore
 
+from .run_labels import run_tip, run_title
 from .run_watch import watch
 
-STATUS_MARK = {"finished": "✓", "running": "…", "stopped": "■", "diverged": "✗",
-               "failed": "✗", "interrupted": "!", "early-stopped": "✓"}
 RESUMABLE = ("stopped", "interrupted")
 
 
@@ -80,11 +77,8 @@ class RunList(QListWidget):
 
     @staticmethod
     def label(item: QListWidgetItem, run: RunInfo) -> None:
-        cfg = run.config.get("config", {})
-        when = time.strftime("%d %b %H:%M", time.localtime(run.created))
-        item.setText(f"{STATUS_MARK.get(run.status, '?')} {when}  {cfg.get('model', '?')} on "
-                     f"{cfg.get('dataset', '?')}\n    {run.status}: {run.message}")
-        item.setToolTip(f"run {run.id}\n{run.status}: {run.message}\n{run.dir}")
+        item.setText(f"{run_title(run)}\n    {run.status}: {run.message}")
+        item.setToolTip(run_tip(run))
 
     def checked(self) -> list[str]:
         return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())

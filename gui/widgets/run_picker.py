@@ -3,7 +3,6 @@ store has them now, and run folders opened from elsewhere."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -18,20 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from deepscope.core.latent.events import GeneratorInfo, RunRef
-from deepscope.core.runs.store import RunInfo, RunStore
+from deepscope.core.runs.store import RunStore
 
-from .run_list import STATUS_MARK
+from .run_labels import run_tip, run_title
 from .run_watch import watch
 
 NO_RUNS = ("No GAN runs yet: train a GAN in the GAN panel or with `deepscope train-gan` "
            "first, then come back here; or open a run folder from elsewhere (Open…).")
-
-
-def run_text(run: RunInfo) -> str:
-    cfg = run.config.get("config", {})
-    when = time.strftime("%d %b %H:%M", time.localtime(run.created))
-    return (f"{STATUS_MARK.get(run.status, '?')} {when}  {cfg.get('model', '?')} on "
-            f"{cfg.get('dataset', '?')}")
 
 
 def describe(info: GeneratorInfo) -> str:
@@ -73,8 +65,7 @@ class RunPicker(QGroupBox):
 
     def choices(self) -> list[tuple[str, str, str]]:
         """(text, id or folder, tooltip) of each run to offer."""
-        runs = [(run_text(run), run.id, f"run {run.id}\n{run.status}: {run.message}\n{run.dir}")
-                for run in self.store.runs("gan")]
+        runs = [(run_title(run), run.id, run_tip(run)) for run in self.store.runs("gan")]
         return runs + [(f"folder {Path(f).name}", f, f) for f in self.folders]
 
     def refresh(self) -> None:

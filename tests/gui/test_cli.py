@@ -7,10 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from deepscope.cli import main
+from deepscope.core.data.split import channel_stats
+from deepscope.core.data.torchvision_sets import IDX_FILES
 from deepscope.core.runs.checkpoint import load_model
+from deepscope.core.runs.loader import load_classifier
 from deepscope.core.runs.store import RunStore
+from tests.core.data.test_data import write_bars
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -25,7 +30,38 @@ def test_train_json_lenet_on_digits_reaches_90_percent(tmp_path, capsys):
     assert [r["epoch"] for r in epochs] == list(range(1, 11))
     assert set(epochs[0]) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds"}
     assert final["test_acc"] >= 0.9
+    assert final["test_set"] == "held-out" and final["test_size"] == 1797 - round(1797 * 0.85)
     assert load_model(final["run_dir"]).training is False
+
+
+def test_train_json_on_mnist_reports_the_official_test_set_and_its_accuracy(tmp_path, capsys):
+    data = tmp_path / "data"
+    arrays = write_bars(data, 160, 40)
+    assert main(["--runs-dir", str(tmp_path / "runs"), "train", "--dataset", "mnist",
+                 "--data-root", str(data), "--epochs", "3", "--batch-size", "16", "--json"]) == 0
+    final = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert {"status", "test_acc", "run_dir", "message"} < set(final)
+    assert (final["test_set"], final["test_size"]) == ("official", 40)
+    assert "official test set, 40 images" in final["message"]
+
+    clf = load_classifier(final["run_dir"])  # the best checkpoint and its statistics
+    train = clf.dataset.split(clf.dataset.load(28), "train")
+    assert train.max() < 160  # statistics of official training images only
+    mean, std = channel_stats(torch.from_numpy(arrays[IDX_FILES[0]][train, None]))
+    assert clf.mean.flatten().tolist() == pytest.approx(mean)
+    assert clf.std.flatten().tolist() == pytest.approx(std)
+    with torch.inference_mode():  # exactly the official test images, as training evaluates
+        logits = clf.model(clf.normalize(torch.from_numpy(arrays[IDX_FILES[2]][:, None])))
+    official = float((logits.argmax(1).cpu().numpy() == arrays[IDX_FILES[3]]).mean())
+    assert final["test_acc"] == pytest.approx(official, abs=1e-6)
+    assert final["test_acc"] < clf.meta["val_acc"]  # half its labels are the next class's
+
+
+def test_a_test_fraction_for_a_set_with_an_official_test_set_is_refused(tmp_path, capsys):
+    assert main(["--runs-dir", str(tmp_path), "train", "--dataset", "mnist", "--data-root",
+                 str(tmp_path), "--test-fraction", "0.2"]) == 1
+    assert "official test set" in capsys.readouterr().err
+    assert not RunStore(tmp_path).runs()
 
 
 @pytest.mark.parametrize("args, words", [

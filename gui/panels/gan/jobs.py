@@ -1,5 +1,6 @@
 """The GAN panel's jobs for the compute thread, and the small events they yield beyond
-core.training's. Torch and the core's torch modules are imported inside the job bodies."""
+core.training's. Torch and the core's torch modules are imported inside the job bodies (the
+ideas' public names load them when first used)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from deepscope.core.classifier.config import TrainConfig
-from deepscope.core.gan.config import GanConfig
+from deepscope.core import classifier, gan
+from deepscope.core.classifier import TrainConfig
+from deepscope.core.gan import GanConfig
 from deepscope.core.runs.store import RunStore
 
 from .samples import Frame
@@ -28,9 +30,7 @@ class FidStatus:
 
 
 def train_job(config: GanConfig, store: RunStore, resume: str | None = None) -> Iterator:
-    from deepscope.core.gan.trainer import train_gan
-
-    return train_gan(config, store, resume=resume)
+    return gan.train_gan(config, store, resume=resume)
 
 
 def judge_config(dataset: str, data_root: str | None) -> TrainConfig:
@@ -39,9 +39,7 @@ def judge_config(dataset: str, data_root: str | None) -> TrainConfig:
 
 
 def judge_job(config: TrainConfig, store: RunStore) -> Iterator:
-    from deepscope.core.classifier.trainer import train
-
-    return train(config, store)
+    return classifier.train(config, store)
 
 
 def timeline_job(run_id: str, run_dir: Path) -> Iterator:
@@ -52,14 +50,10 @@ def timeline_job(run_id: str, run_dir: Path) -> Iterator:
 
 def fid_job() -> Iterator:
     """Whether torchvision's Inception weights are cached (standard FID possible)."""
-    from deepscope.core.gan.scores import fid_available
-
-    yield FidStatus(fid_available())
+    yield FidStatus(gan.fid_available())
 
 
 def score_job(run_dir: Path, judge_dir: str, with_fid: bool, every_epoch: bool) -> Iterator:
     """Score the latest generator checkpoint of a run, or each epoch's, with a judge (see
     core.gan.scoring)."""
-    from deepscope.core.gan.scoring import score_run
-
-    return score_run(run_dir, Path(judge_dir), with_fid, every_epoch=every_epoch)
+    return gan.score_run(run_dir, Path(judge_dir), with_fid, every_epoch=every_epoch)

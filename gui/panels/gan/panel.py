@@ -1,21 +1,19 @@
 """GAN panel: configure a GAN, watch D and G play live, look back at samples, judge G offline.
 
-The columns are widgets of their own (form, samples, scores); this module wires them to the
-compute thread's jobs (jobs) and draws the curves.
+The columns are widgets of their own (form, samples, scores, and the live-run view that draws
+the curves and lists the runs); this module wires them to the compute thread's jobs (jobs).
 """
 
 from __future__ import annotations
 
 import functools
-import time
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtWidgets import QGroupBox, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
-from deepscope.core.classifier.events import RunFinished, RunStarted, Steps
-from deepscope.core.gan.config import GanConfig
-from deepscope.core.gan.events import (
+from deepscope.core.classifier import RunFinished, RunStarted, Steps
+from deepscope.core.gan import (
+    GanConfig,
     GanEpochEnd,
     GanFinished,
     GanSamples,
@@ -25,16 +23,13 @@ from deepscope.core.gan.events import (
 )
 from deepscope.core.jobs import Message
 from deepscope.core.runs.store import RunStore
-from deepscope.core.training.metrics import step_seconds
 
 from ...compute import ComputeThread, Exclusive, JobHandle, Side, by_type
-from ...widgets.curve_toolbar import CurveToolbar
-from ...widgets.curves import OVERLAY_COLORS, CurveBoard, step_walls
 from ...widgets.form import load_config, save_config
 from ...widgets.job_controls import JobControls
+from ...widgets.live_run import Line, LiveRunView, RunKind
 from ...widgets.panel_frame import boxed, error_box, frame
 from ...widgets.progress_text import run_progress
-from ...widgets.run_list import RunList, continue_button
 from ...widgets.scroll_column import scroll_column
 from . import jobs as gan_jobs
 from .form import GanForm
@@ -53,15 +48,19 @@ NOTE = (
 D_COLOR, G_COLOR, W_COLOR = (31, 119, 180), (255, 127, 14), (44, 160, 44)
 PLOTS = {"loss": "D and G loss", "prob": "D(x) and D(G(z))",
          "wass": "Wasserstein estimate (WGAN losses only)", "grad": "Gradient norms"}
-CURVES = {  # plot: (curve, GanSteps field / stored metric, colour)
-    "loss": (("D", "d_loss", D_COLOR), ("G", "g_loss", G_COLOR)),
-    "prob": (("D(x)", "d_real", D_COLOR), ("D(G(z))", "d_fake", G_COLOR)),
-    "wass": (("W estimate", "wasserstein", W_COLOR),),
-    "grad": (("‖∇D‖", "d_grad_norm", D_COLOR), ("‖∇G‖", "g_grad_norm", G_COLOR)),
-}
+RUNS = RunKind(
+    kind="gan",
+    plots=PLOTS,
+    lines=(  # plot, curve, GanSteps field / stored metric, colour
+        Line("loss", "D", "d_loss", D_COLOR), Line("loss", "G", "g_loss", G_COLOR),
+        Line("prob", "D(x)", "d_real", D_COLOR), Line("prob", "D(G(z))", "d_fake", G_COLOR),
+        Line("wass", "W estimate", "wasserstein", W_COLOR, ahead=False),  # WGAN losses only
+        Line("grad", "‖∇D‖", "d_grad_norm", D_COLOR),
+        Line("grad", "‖∇G‖", "g_grad_norm", G_COLOR)),
+    label_field="loss",
+    diverged="GAN training diverged",
+)
 FPS = 8.0  # curve redraws per second, one plot each: every plot twice a second
-CURVE_NAMES = [name for curves in CURVES.values() for name, _, _ in curves]
-METRICS = [key for curves in CURVES.values() for _, key, _ in curves]
 
 
 def has_checkpoint(run_dir: Path) -> bool:
@@ -80,7 +79,6 @@ class GanPanel(QWidget):
         super().__init__()
         self.compute, self.store = compute, store
         self.total_steps = 0
-        self.prev_wall = 0.0
         self.shown: str | None = None  # the run whose samples and scores are on screen
         self.training: JobHandle | None = None  # the controls' job when it trains a GAN
         self.scoring = Exclusive(compute)  # Score now beside a training run
@@ -88,13 +86,12 @@ class GanPanel(QWidget):
         self.fid_asked = False  # when Scores first shows (the check imports torchvision)
         self.error_box: QMessageBox | None = None
         self.form = GanForm()
-        self.board = CurveBoard(PLOTS, fps=FPS, legends={"loss": (-5, 5), "prob": (-5, 5),
-                                                         "grad": (-5, 5)})
-        self.board.prepare([(plot, name, color, {}) for plot, curves in CURVES.items()
-                            if plot != "wass" for name, _, color in curves])  # (WGAN only)
+        self.live = LiveRunView(store, RUNS, self, stem="gan-curves", fps=FPS,
+                                legends={"loss": (-5, 5), "prob": (-5, 5), "grad": (-5, 5)})
+        self.board, self.runs = self.live.board, self.live.runs  # (the tour's names)
+        self.continue_button = self.live.continue_button
         self.samples = SamplesView()
         self.scores = ScoresView(store)
-        self.runs = RunList(store, kind="gan")
         self.build()
         self.connect_signals()
         self.scores.set_dataset(self.form.config().dataset)
@@ -115,23 +112,15 @@ class GanPanel(QWidget):
         left_layout.addWidget(self.controls)
         left = boxed(left_layout)
         self.tabs = QTabWidget()
-        curves = QVBoxLayout()
-        curves.addWidget(CurveToolbar(self.board, stem="gan-curves"))
-        curves.addWidget(self.board, 1)
-        self.tabs.addTab(boxed(curves), "Curves")
+        self.tabs.addTab(self.live.curves_box, "Curves")
         self.tabs.addTab(self.scores, "Scores")
         samples_box = QGroupBox("Samples of fixed z")
         QVBoxLayout(samples_box).addWidget(self.samples)
-        runs_box = QGroupBox("Runs (check to overlay)")
         self.runs.setToolTip("Check a run to overlay its curves (dashed); select it to look "
                              "back at its samples and scores")
-        self.continue_button = continue_button()
-        runs_layout = QVBoxLayout(runs_box)
-        runs_layout.addWidget(self.runs)
-        runs_layout.addWidget(self.continue_button)
         right = QVBoxLayout()
         right.addWidget(samples_box, 3)
-        right.addWidget(runs_box, 1)
+        right.addWidget(self.live.runs_box, 1)
         right_box = boxed(right)
         right_box.setMinimumWidth(330)
         frame(self, NOTE, [(left, 0), (self.tabs, 3), (right_box, 2)])
@@ -145,9 +134,8 @@ class GanPanel(QWidget):
         self.scores.judge_changed.connect(self.judge_changed)
         self.scores.train_button.clicked.connect(self.train_judge)
         self.scores.score_button.clicked.connect(self.score_now)
-        self.runs.overlay.connect(self.overlay)
         self.runs.currentItemChanged.connect(self.selection_changed)
-        self.continue_button.clicked.connect(self.continue_run)
+        self.live.resume.connect(self.continue_run)
         self.tabs.currentChanged.connect(self.tab_changed)
 
     # --- actions -------------------------------------------------------------------------
@@ -156,11 +144,9 @@ class GanPanel(QWidget):
         if self.job is not None or (config is None and self.form.issues()):
             return
         config = config or self.form.config()
-        self.board.clear_curves(keep={n for r in self.runs.checked()
-                                      for n in self.overlay_names(r)})
-        self.board.set_x_extent(None)
+        self.live.clear()
         self.samples.clear()
-        self.total_steps, self.prev_wall = 0, 0.0
+        self.total_steps = 0
         self.training = self.controls.run(
             lambda: gan_jobs.train_job(config, self.store, resume),
             "Continuing the GAN" if resume else "Training the GAN", yielded=by_type({
@@ -168,10 +154,8 @@ class GanPanel(QWidget):
                 GanSamples: self.on_samples, GanEpochEnd: self.on_epoch,
                 GanFinished: self.on_finished}))
 
-    def continue_run(self) -> None:
-        if (run_id := self.runs.resumable_id()) is None:
-            return
-        config = GanConfig.from_dict(self.store.config_of(run_id, "gan"))
+    def continue_run(self, run_id: str, stored: dict) -> None:
+        config = GanConfig.from_dict(stored)
         self.form.set_config(config)
         self.start_training(config, resume=run_id)
 
@@ -242,7 +226,7 @@ class GanPanel(QWidget):
         self.controls.set_startable(not self.form.issues())
         self.form.setEnabled(not running)
         self.update_scoring()
-        self.continue_button.setEnabled(not running and self.runs.resumable_id() is not None)
+        self.live.set_running(running)
 
     def update_scoring(self) -> None:
         """Score now needs the shown run's saved generator and no scoring under way; while the
@@ -266,7 +250,7 @@ class GanPanel(QWidget):
     # --- events of the panel's jobs ------------------------------------------------------
     def on_started(self, e: GanStarted) -> None:
         self.total_steps = e.total_steps
-        self.board.set_x_extent(e.total_steps)
+        self.live.start_run(e.run_id, e.total_steps, e.first_step)
         loss = self.form.config().loss
         wgan = loss.startswith("wgan")
         titles = {"prob": "critic values D(x) and D(G(z))" if wgan else PLOTS["prob"],
@@ -277,32 +261,15 @@ class GanPanel(QWidget):
         self.board.from_zero = ("grad",) if wgan else ("loss", "prob", "grad")
         self.samples.clear(e.classes)
         self.scores.set_rows(stored_rows(self.store, e.run_id) if e.first_step else [],
-                             e.classes)
-        if e.first_step:  # a resumed run: its curves so far (its grids come as events)
-            self.prev_wall = self.plot_stored(e.run_id, e.first_step)
+                             e.classes)  # (a resumed run's grids come as events)
         self.shown = e.run_id
         c, h, w = e.image_shape
         self.controls.say(
             f"Run {e.run_id} on {e.device}: {w}×{h}×{c} images, {e.steps_per_epoch} steps per "
             f"epoch, {e.total_steps} in all.")
 
-    def plot_metrics(self, columns: dict[str, np.ndarray], step: np.ndarray, wall: np.ndarray,
-                     prefix: str = "", **style) -> None:
-        """Each curve's finite values (NaN marks a step where that network was not updated,
-        or a non-WGAN loss's missing Wasserstein estimate)."""
-        for plot, curves in CURVES.items():
-            for name, key, color in curves:
-                y = columns[key]
-                keep = np.isfinite(y)
-                if keep.any():
-                    self.board.extend(plot, prefix + name, step[keep], wall[keep], y[keep],
-                                      color=style.get("color") or color,
-                                      dashed=style.get("dashed", False))
-
     def on_steps(self, e: GanSteps) -> None:
-        wall = step_walls(self.prev_wall, e.wall, len(e.step))
-        self.prev_wall = e.wall
-        self.plot_metrics({key: getattr(e, key) for key in METRICS}, e.step, wall)
+        self.live.add_steps(e)
         self.controls.show_progress(*run_progress(e, self.total_steps, f"epoch {e.epoch}  "),
                                     describe_steps(e))
 
@@ -316,9 +283,7 @@ class GanPanel(QWidget):
 
     def on_finished(self, e: GanFinished) -> None:
         self.controls.say(f"Run {e.run_id} {e.status}: {e.message}")
-        if e.status == "diverged":
-            self.error_box = error_box(self, "GAN training diverged", e.message,
-                                       icon=QMessageBox.Icon.Warning)
+        self.live.end_run(e)
 
     def on_judge_started(self, e: RunStarted) -> None:
         self.total_steps = e.total_steps
@@ -341,40 +306,6 @@ class GanPanel(QWidget):
 
     def say(self, e: Message) -> None:
         self.controls.say(e.text)
-
-    # --- overlays ------------------------------------------------------------------------
-    def overlay_label(self, run_id: str) -> str:
-        run = self.store.get(run_id)
-        cfg = run.config.get("config", {})
-        when = time.strftime("%H:%M", time.localtime(run.created))
-        return f"{cfg.get('loss', '?')} {when} ·{run_id[-4:]}"
-
-    def overlay_names(self, run_id: str) -> list[str]:
-        label = self.overlay_label(run_id)
-        return [f"{label} {name}" for name in CURVE_NAMES]
-
-    def overlay(self, run_id: str, on: bool) -> None:
-        """Draw (or remove) an earlier run's stored curves, dashed, in one colour per run."""
-        if not on:
-            for name in self.overlay_names(run_id):
-                self.board.remove(name)
-            return
-        color = OVERLAY_COLORS[hash(run_id) % len(OVERLAY_COLORS)]
-        self.plot_stored(run_id, None, f"{self.overlay_label(run_id)} ", color=color,
-                         dashed=True)
-
-    def plot_stored(self, run_id: str, before_step: int | None, prefix: str = "",
-                    **style) -> float:
-        """Draw a stored run's curves (the steps before `before_step`); returns the last
-        step's wall time."""
-        steps = self.store.steps(run_id)
-        if not len(steps.get("step", [])):
-            return 0.0
-        keep = steps["step"] < (np.inf if before_step is None else before_step)
-        kept = {key: value[keep] for key, value in steps.items()}
-        wall = np.cumsum(step_seconds(kept))
-        self.plot_metrics(kept, kept["step"], wall, prefix, **style)
-        return float(wall[-1]) if len(wall) else 0.0
 
     # --- settings ------------------------------------------------------------------------
     def save_settings(self, settings) -> None:

@@ -8,7 +8,6 @@ classes covered (diversity) and a Fréchet distance on its penultimate features.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from deepscope.core.runs.store import RunStore
 
+from ...widgets.run_labels import setting, started
 from ...widgets.run_watch import watch
 
 COVERAGE = 0.05  # core.gan.scores.COVERAGE (torch-bound), for rows read back from the store
@@ -44,6 +44,7 @@ TIPS = ("epoch end, or a Score now of the latest checkpoint",
         "standard FID on Inception v3 features (only when its weights are cached)",
         "the classifier run that gave these numbers")
 NO_JUDGE = "no judge (scores off)"
+JUDGE_CHARS = 28  # the judge box shows this many characters of a label
 JUDGE_STATUSES = ("finished", "early-stopped")
 
 
@@ -100,6 +101,10 @@ class ScoresView(QWidget):
         self.classes: tuple[str, ...] = ()
         self.judge = QComboBox()
         self.judge.setToolTip("A classifier run of the same dataset labels the generated images")
+        # long labels (a run's message) elide here and show whole in the list: no wider panel
+        self.judge.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.judge.setMinimumContentsLength(JUDGE_CHARS)
         self.train_button = QPushButton("Train a judge")
         self.train_button.setToolTip("Train the default LeNet classifier on this dataset "
                                      "(as the Training panel would) and pick it")
@@ -172,10 +177,9 @@ class ScoresView(QWidget):
         """(label, run folder) of the dataset's finished classifier runs, newest first."""
         found = []
         for run in self.store.runs("classifier"):
-            cfg = run.config.get("config", {})
-            if cfg.get("dataset") == self.dataset and run.status in JUDGE_STATUSES:
-                when = time.strftime("%d %b %H:%M", time.localtime(run.created))
-                found.append((f"{cfg.get('model', '?')} {when} · {run.message}", str(run.dir)))
+            if setting(run, "dataset") == self.dataset and run.status in JUDGE_STATUSES:
+                label = f"{setting(run, 'model')} {started(run)} · {run.message}"
+                found.append((label, str(run.dir)))
         return found
 
     def list_judges(self, judges: list[tuple[str, str]], keep: str | None) -> None:

@@ -21,12 +21,14 @@ from deepscope.core.classifier.config import (
     TrainConfig,
     problems,
 )
-from deepscope.core.data.names import TORCHVISION_SETS
+from deepscope.core.data.names import TORCHVISION_SETS, has_official_test_set
 from deepscope.core.device import DEVICES
 from deepscope.core.models.spec import ACTIVATIONS, MODELS, TORCHVISION_MODELS
 
 from ...widgets.data_source import DataSource, default_data_dir
 from ...widgets.form import Field, combo, flag, integer, number, percent
+
+TEST_TIP = "test share of the data"
 
 
 class TrainingForm(QWidget):
@@ -56,7 +58,7 @@ class TrainingForm(QWidget):
             "epochs": integer(1, 10_000),
             "batch_size": integer(1, 65_536, "ignored by gd (full batch)"),
             "val_fraction": percent("validation share of the data"),
-            "test_fraction": percent("test share of the data"),
+            "test_fraction": percent(TEST_TIP),
             "seed": integer(0, 2**31 - 1, "seeds the split, initialization and batches"),
             "patience": integer(0, 1000, "early stopping: epochs without a better validation "
                                 "loss", special="off"),
@@ -122,7 +124,16 @@ class TrainingForm(QWidget):
         config = self.config()
         weights = config.pretrained and config.model in TORCHVISION_MODELS
         self.download_button.setEnabled(config.dataset in TORCHVISION_SETS or weights)
+        self.show_test_split(config.dataset)
         found = self.issues()
         self.problems.setText("\n".join(found))
         self.problems.setVisible(bool(found))
         self.changed.emit(found)
+
+    def show_test_split(self, dataset: str) -> None:
+        """A set with an official test set is tested on it: no test fraction to choose."""
+        official = has_official_test_set(dataset)
+        test = self.fields["test_fraction"].widget
+        test.setEnabled(not official)
+        test.setToolTip(f"{dataset} is tested on its official test set; validation comes from "
+                        "its training images" if official else TEST_TIP)

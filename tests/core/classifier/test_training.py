@@ -1,6 +1,7 @@
 """Training jobs: losses, optimizers, schedules, sanity check, divergence, cancellation."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -88,6 +89,14 @@ def test_config_problems_name_the_bad_fields():
     assert problems(TrainConfig()) == []
 
 
+def test_a_set_with_an_official_test_set_checks_no_test_fraction():
+    unused = TrainConfig(dataset="mnist", val_fraction=0.15, test_fraction=0.8)
+    assert problems(unused) == []
+    assert problems(replace(unused, dataset="digits"))  # the same fractions split digits
+    text = " ".join(problems(replace(unused, val_fraction=0.95)))
+    assert "validation fraction" in text and "test" not in text
+
+
 def test_overfit_one_batch_passes_for_lenet_on_digits():
     result = [e for e in overfit_one_batch(FAST) if isinstance(e, SanityResult)][0]
     assert result.passed and result.acc == 1.0 and result.loss < 0.05
@@ -111,8 +120,10 @@ def test_training_run_logs_checkpoints_and_reloads(tmp_path):
     assert any(isinstance(e, Predictions) for e in events)
     done = events[-1]
     assert done.status == "finished" and done.test_acc > 0.5
+    assert (done.test_set, done.test_size) == ("held-out", events[0].sizes[2])
     run = store.get(done.run_id)
-    assert run.status == "finished"
+    assert run.status == "finished" and run.message == done.message
+    assert f"held-out test set, {done.test_size} images" in run.message
     steps = store.steps(done.run_id)
     assert len(steps["step"]) == events[0].total_steps
     assert np.array_equal(steps["step"], np.arange(events[0].total_steps))
@@ -164,6 +175,7 @@ def test_early_stopping_after_patience_epochs_without_improvement(tmp_path, monk
     assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [1, 2, 3]
     assert events[-1].status == "early-stopped"
     assert "did not improve for 2 epochs" in events[-1].message
+    assert f"test accuracy {events[-1].test_acc:.3f}" in events[-1].message
 
 
 def test_a_stopped_run_resumes_from_its_last_epoch(tmp_path):

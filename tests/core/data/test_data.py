@@ -41,12 +41,35 @@ def idx_bytes(array: np.ndarray) -> bytes:
 def write_mnist(root: Path, folder: str = "MNIST", gz: bool = False) -> dict[str, np.ndarray]:
     """Tiny IDX files (5 train, 3 test images) in torchvision's layout; returns the arrays."""
     rng = np.random.default_rng(0)
-    arrays = {
-        "train-images-idx3-ubyte": rng.integers(0, 256, (5, 28, 28), dtype=np.uint8),
-        "train-labels-idx1-ubyte": np.array([0, 1, 2, 3, 9], np.uint8),
-        "t10k-images-idx3-ubyte": rng.integers(0, 256, (3, 28, 28), dtype=np.uint8),
-        "t10k-labels-idx1-ubyte": np.array([4, 5, 6], np.uint8),
-    }
+    return write_idx_set(root, (
+        rng.integers(0, 256, (5, 28, 28), dtype=np.uint8), np.array([0, 1, 2, 3, 9], np.uint8),
+        rng.integers(0, 256, (3, 28, 28), dtype=np.uint8), np.array([4, 5, 6], np.uint8),
+    ), folder, gz)
+
+
+def write_bars(root: Path, train: int, test: int, folder: str = "MNIST") -> dict[str, np.ndarray]:
+    """IDX files a small net learns in a few steps: class k is a bright bar at rows 2k, 2k+1 over
+    faint noise. Every other official test image carries the next class's label, so the test
+    accuracy differs from the training one (about half of it)."""
+    rng = np.random.default_rng(1)
+
+    def images(labels: np.ndarray) -> np.ndarray:
+        x = rng.integers(0, 60, (len(labels), 28, 28), dtype=np.uint8)
+        for i, k in enumerate(labels):
+            x[i, 2 * k : 2 * k + 2] = 255
+        return x
+
+    train_y, test_y = rng.integers(0, 10, train), rng.integers(0, 10, test)
+    test_labels = np.where(np.arange(test) % 2, (test_y + 1) % 10, test_y)
+    return write_idx_set(root, (images(train_y), train_y, images(test_y), test_labels), folder)
+
+
+def write_idx_set(
+    root: Path, arrays: tuple[np.ndarray, ...], folder: str = "MNIST", gz: bool = False
+) -> dict[str, np.ndarray]:
+    """Train images, train labels, test images and test labels as IDX files in torchvision's
+    layout; returns them by file name (see IDX_FILES)."""
+    arrays = dict(zip(IDX_FILES, (a.astype(np.uint8) for a in arrays), strict=True))
     raw = root / folder / "raw"
     raw.mkdir(parents=True)
     for stem, array in arrays.items():

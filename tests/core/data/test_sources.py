@@ -3,10 +3,13 @@ a run was trained on."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
+from deepscope.core.data.digits import load_digits
 from deepscope.core.data.pixels import array_pixels
 from deepscope.core.data.sources import DatasetRef
 
@@ -29,8 +32,10 @@ def test_dataset_ref_reproduces_the_training_split():
     ref = DatasetRef.from_config({"dataset": "digits", "seed": 5, "val_fraction": 0.1,
                                   "test_fraction": 0.2})
     assert ref.fractions == pytest.approx((0.7, 0.1, 0.2))
-    parts = [ref.split(100, s) for s in ("train", "validation", "test")]
+    digits = load_digits()
+    images = replace(digits, images=digits.images[:100], labels=digits.labels[:100])
+    parts = [ref.split(images, s) for s in ("train", "validation", "test")]
     assert sorted(np.concatenate(parts).tolist()) == list(range(100))
-    assert len(parts[2]) == 20 and ref.split(100, "all").tolist() == list(range(100))
+    assert len(parts[2]) == 20 and ref.split(images, "all").tolist() == list(range(100))
     with pytest.raises(ValueError, match="unknown split"):
-        ref.split(100, "holdout")
+        ref.split(images, "holdout")

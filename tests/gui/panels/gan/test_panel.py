@@ -7,13 +7,13 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from deepscope import tour
 from deepscope.core.classifier.config import TrainConfig
 from deepscope.core.gan.config import GanConfig
 from deepscope.core.runs.store import RunStore
 from deepscope.panels.gan import jobs as gan_jobs
+from deepscope.panels.gan import tour as gan_tour
 from deepscope.panels.gan.panel import GanPanel
-from deepscope.tour import show_gan
+from deepscope.tour import waiter
 from tests.gui.conftest import start
 
 TINY = GanConfig(model="dcgan", width=8, epochs=1, samples_every=4)  # 28 steps on digits
@@ -140,7 +140,7 @@ def test_a_stopped_run_continues_with_its_curves_grids_and_scores(qtbot, gan):
 
 def test_divergence_is_reported_and_the_next_job_runs(qtbot, gan):
     train(qtbot, gan, DIVERGING)
-    box = gan.error_box
+    box = gan.live.error_box
     assert isinstance(box, QMessageBox) and box.isVisible()
     assert box.windowModality() != Qt.WindowModality.ApplicationModal  # the app keeps working
     assert "at step" in box.text() and "lower learning rates" in box.text()
@@ -179,9 +179,9 @@ def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
     judge = gan.store.runs("classifier")[0]
     assert scores.judge_path() == str(judge.dir) and gan.form.config().classifier == str(judge.dir)
 
-    monkeypatch.setattr(tour, "GAN_TOUR_CONFIG", replace(TINY, model="cgan"))
+    monkeypatch.setattr(gan_tour, "TOUR_CONFIG", replace(TINY, model="cgan"))
     gan.scores.judge.setCurrentIndex(0)  # the tour picks the newest judge itself
-    show_gan(QApplication.instance(), gan)
+    gan_tour.show(gan, waiter(QApplication.instance()))
     assert gan.store.runs("gan")[0].config["config"]["classifier"] == str(judge.dir)
     assert scores.table.rowCount() == 1
     row = scores.rows[0]

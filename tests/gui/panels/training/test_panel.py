@@ -83,7 +83,7 @@ def test_short_run_draws_curves_predictions_and_exports(qtbot, window, panel, tm
 
     run_id = panel.store.runs()[0].id
     panel.runs.item(0).setCheckState(Qt.CheckState.Checked)
-    assert points(panel, "loss", panel.overlay_name(run_id)) == points(panel)
+    assert points(panel, "loss", panel.live.label(run_id)) == points(panel)
 
 
 def test_failing_job_shows_error_and_next_job_runs(qtbot, panel, tmp_path):

@@ -1,5 +1,5 @@
 """Shared test setup: offscreen Qt; settings, runs and the torch cache kept out of the user's
-folders.
+folders; stored runs that tests only read, made once per session (see tests/factories.py).
 
 With DEEPSCOPE_NO_QT=1 (CI runs core's tests this way, with `-p no:pytest-qt`), importing Qt,
 pyqtgraph or any part of the app but deepscope.core fails as if they were not installed: core
@@ -11,13 +11,14 @@ import os
 import sys
 import tempfile
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _home = tempfile.mkdtemp(prefix="deepscope-tests-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_home, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_home, "data")
 os.environ["DEEPSCOPE_RUNS_DIR"] = os.path.join(_home, "runs")
 os.environ["TORCH_HOME"] = os.path.join(_home, "torch")  # no test sees the user's weights
-
 QT = ("PySide6", "shiboken6", "pyqtgraph", "pytestqt", "superqt")
 FOLDERS = ("core", "gui", "resources")  # installed: deepscope.core, deepscope, deepscope.resources
 
@@ -39,3 +40,21 @@ class Blocker(importlib.abc.MetaPathFinder):
 
 
 sys.meta_path.insert(0, Blocker(os.environ.get("DEEPSCOPE_NO_QT") == "1"))
+
+# below the blocker: the factories may import deepscope.core only
+from deepscope.core.runs.store import RunInfo, RunStore  # noqa: E402
+from tests.factories import stored_classifier, trained_classifier  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def classifier_run(tmp_path_factory: pytest.TempPathFactory) -> RunInfo:
+    """An untrained LeNet run on digits, finished, alone in its store: for tests that read it."""
+    with RunStore(tmp_path_factory.mktemp("classifier-run")) as store:
+        return stored_classifier(store)
+
+
+@pytest.fixture(scope="session")
+def trained_classifier_run(tmp_path_factory: pytest.TempPathFactory) -> RunInfo:
+    """A LeNet trained 3 epochs on digits: a judge that knows digits."""
+    with RunStore(tmp_path_factory.mktemp("trained-classifier-run")) as store:
+        return trained_classifier(store)

@@ -8,22 +8,13 @@ from .events import (
     Probe,
     SplitPredictions,
     TopK,
-    ZooStatus,
 )
 from .spec import (
     GALLERY_KINDS,
     GALLERY_SIZE,
     OCCLUDERS,
-    SPLITS,
-    ArrayImage,
-    DatasetImage,
-    FileImage,
-    ImageSource,
-    ModelSource,
     OcclusionSettings,
-    RunModel,
     Setup,
-    ZooModel,
     default_window,
 )
 
@@ -31,12 +22,10 @@ __getattr__ = lazy_names(__name__, {
     "OcclusionMaps": "maps", "occlusion_job": "maps", "occlusion_maps": "maps",
     "windows_per_axis": "maps", "preview_job": "jobs", "run_job": "jobs", "probe_job": "jobs",
     "predict_split_job": "gallery", "gallery_job": "gallery", "SourceCache": "source",
-    "zoo_status_job": "source", "load_experiment": "experiment", "occluder": "experiment",
+    "load_experiment": "experiment", "occluder": "experiment",
     "resolve_target": "experiment", "save_maps": "experiment"})
-__all__ = ["GALLERY_KINDS", "GALLERY_SIZE", "OCCLUDERS", "SPLITS", "ArrayImage", "DatasetImage",
-           "FileImage", "GalleryItem", "ImageInfo", "ImageSource", "ModelSource",
-           "OcclusionMaps", "OcclusionSettings", "Probe", "RunModel", "Setup", "SourceCache",
-           "SplitPredictions", "TopK", "ZooModel", "ZooStatus", "default_window",
-           "gallery_job", "load_experiment", "occluder", "occlusion_job", "occlusion_maps",
-           "predict_split_job", "preview_job", "probe_job", "resolve_target", "run_job",
-           "save_maps", "windows_per_axis", "zoo_status_job"]
+__all__ = ["GALLERY_KINDS", "GALLERY_SIZE", "OCCLUDERS", "GalleryItem", "ImageInfo",
+           "OcclusionMaps", "OcclusionSettings", "Probe", "Setup", "SourceCache",
+           "SplitPredictions", "TopK", "default_window", "gallery_job", "load_experiment",
+           "occluder", "occlusion_job", "occlusion_maps", "predict_split_job", "preview_job",
+           "probe_job", "resolve_target", "run_job", "save_maps", "windows_per_axis"]

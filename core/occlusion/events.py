@@ -89,12 +89,3 @@ class GalleryItem(Event):
     maps: Any  # deepscope.core.occlusion.maps.OcclusionMaps (numpy only)
     thumbnail: np.ndarray  # uint8 3 x H x W: the image in grey, drops red, gains blue
 
-
-@dataclass(frozen=True)
-class ZooStatus(Event):
-    """Whether a torchvision model's pretrained weights are in the torch cache, its classes."""
-
-    name: str
-    cached: bool
-    path: str
-    classes: tuple[str, ...]

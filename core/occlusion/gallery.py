@@ -9,11 +9,12 @@ import numpy as np
 import torch
 
 from ..jobs import ProgressEvent
+from ..runs.sources import ModelSource
 from .events import GalleryItem, SplitPredictions
 from .experiment import Experiment, overlay_image
 from .jobs import image_info, occlusion_events
 from .source import SourceCache
-from .spec import GALLERY_SIZE, ModelSource, OcclusionSettings
+from .spec import GALLERY_SIZE, OcclusionSettings
 
 PREDICT_BATCH = 256
 

@@ -1,15 +1,12 @@
 """The occlusion panel's sources on the compute thread: the one model cache (with the dataset
-and image conversion of runs.inputs) giving experiments, and torchvision weights' status."""
+and image conversion of runs.inputs) giving experiments."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
+from ..data.sources import ImageSource
 from ..runs.inputs import InputCache
-from ..runs.loader import zoo_classes
-from .events import ZooStatus
+from ..runs.sources import ModelSource
 from .experiment import Experiment
-from .spec import ImageSource, ModelSource
 
 
 class SourceCache(InputCache):
@@ -20,10 +17,3 @@ class SourceCache(InputCache):
         clf = self.classifier(model)
         return Experiment.of(clf, *self.pixels(clf, image))
 
-
-def zoo_status_job(name: str) -> Iterator[ZooStatus]:
-    """Whether `name`'s pretrained weights are in the torch cache, and its class names."""
-    from ..models.torchvision_zoo import weights_path
-
-    path = weights_path(name)
-    yield ZooStatus(name, path.exists(), str(path), zoo_classes(name))

@@ -6,13 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..data.sources import SPLITS, ArrayImage, DatasetImage, FileImage, ImageSource
-from ..runs.sources import ModelSource, RunModel, ZooModel
-
-# the sources live in data.sources and runs.sources; the panel still imports them from here
-__all__ = ["GALLERY_KINDS", "GALLERY_SIZE", "OCCLUDERS", "SPLITS", "ArrayImage", "DatasetImage",
-           "FileImage", "ImageSource", "ModelSource", "OcclusionSettings", "RunModel", "Setup",
-           "ZooModel", "default_window"]
+from ..data.sources import ImageSource
+from ..runs.sources import ModelSource
 
 OCCLUDERS = ("black", "grey", "mean", "blur", "noise")
 GALLERY_KINDS = ("confident mistakes", "confident correct", "least confident", "chosen class")

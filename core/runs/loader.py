@@ -4,7 +4,7 @@ normalization it was trained with. Compute thread only."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -17,7 +17,7 @@ from ..device import resolve_device
 from ..models.build import build_model
 from ..models.spec import TORCHVISION_MODELS, ModelSpec
 from .checkpoint import CheckpointError, load_checkpoint, rebuild_model
-from .sources import ModelSource, RunModel, ZooModel
+from .sources import ModelSource, RunModel, ZooModel, ZooStatus
 
 ZOO_SIZE = 224
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -104,3 +104,11 @@ def _zoo_classifier(source: ZooModel, device: torch.device) -> Classifier:
     return Classifier(build_model(spec).to(device).eval(), zoo_classes(source.name),
                       _stat(IMAGENET_MEAN, device), _stat(IMAGENET_STD, device), spec, None,
                       device)
+
+
+def zoo_status_job(name: str) -> Iterator[ZooStatus]:
+    """Whether `name`'s pretrained weights are in the torch cache, and its class names."""
+    from ..models.torchvision_zoo import weights_path
+
+    path = weights_path(name)
+    yield ZooStatus(name, path.exists(), str(path), zoo_classes(name))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..jobs.events import Event
+
 
 @dataclass(frozen=True)
 class RunModel:
@@ -23,3 +25,13 @@ class ZooModel:
 
 
 ModelSource = RunModel | ZooModel
+
+
+@dataclass(frozen=True)
+class ZooStatus(Event):
+    """Whether a torchvision model's pretrained weights are in the torch cache, its classes."""
+
+    name: str
+    cached: bool
+    path: str
+    classes: tuple[str, ...]

@@ -19,6 +19,15 @@ class Field:
     changed: Any  # the widget's change signal
 
 
+def elided_combo(chars: int) -> QComboBox:
+    """A combo box as wide as `chars` characters whatever its items: a long label (a run's
+    message) elides, and shows whole in the list, so a new run never widens a panel."""
+    box = QComboBox()
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(chars)
+    return box
+
+
 def combo(options: Sequence[str], tip: str = "") -> Field:
     w = QComboBox()
     w.addItems(list(options))

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deepscope.core.occlusion.spec import ArrayImage, DatasetImage, FileImage, ImageSource
+from deepscope.core.data import ArrayImage, DatasetImage, FileImage, ImageSource
 
 from .dataset_browser import DatasetBrowser
 from .paint_canvas import PaintCanvas

@@ -15,17 +15,18 @@ from PySide6.QtWidgets import (
 )
 
 from deepscope.core.models.spec import TORCHVISION_MODELS
-from deepscope.core.occlusion.events import ZooStatus
-from deepscope.core.occlusion.spec import ModelSource, RunModel, ZooModel
+from deepscope.core.runs import ModelSource, RunModel, ZooModel, ZooStatus
 from deepscope.core.runs.store import RunInfo, RunStore
 
+from .form import elided_combo
 from .run_labels import model_label, model_tip
 from .run_watch import watch
 
 USABLE = ("finished", "early-stopped")
 KINDS = ("trained run", "torchvision (ImageNet)")
 WEIGHTS = ("pretrained ImageNet weights", "random weights (untrained)")
-ZOO_SIZE = 224  # deepscope.core.occlusion.source.ZOO_SIZE, without importing torch here
+ZOO_SIZE = 224  # deepscope.core.runs.loader.ZOO_SIZE, without importing torch here
+RUN_CHARS = 18  # the run box shows this many characters of a run's label
 
 
 def row(*widgets: QWidget, stretch: int = 0) -> QHBoxLayout:
@@ -52,7 +53,7 @@ class ModelPicker(QGroupBox):
         self.zoo: dict[str, ZooStatus] = {}
         self.kind = QComboBox()
         self.kind.addItems(KINDS)
-        self.run_combo = QComboBox()
+        self.run_combo = elided_combo(RUN_CHARS)
         self.run_combo.setMinimumContentsLength(18)
         self.refresh_button = QPushButton("Refresh")
         self.zoo_combo = QComboBox()

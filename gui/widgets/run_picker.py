@@ -7,7 +7,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -19,9 +18,11 @@ from PySide6.QtWidgets import (
 from deepscope.core.latent.events import GeneratorInfo, RunRef
 from deepscope.core.runs.store import RunStore
 
+from .form import elided_combo
 from .run_labels import run_tip, run_title
 from .run_watch import watch
 
+RUN_CHARS = 18  # the run box shows this many characters of a run's title
 NO_RUNS = ("No GAN runs yet: train a GAN in the GAN panel or with `deepscope train-gan` "
            "first, then come back here; or open a run folder from elsewhere (Open…).")
 
@@ -45,7 +46,7 @@ class RunPicker(QGroupBox):
         self.store = store
         self.folders: list[str] = []  # run folders opened from outside the store
         self.offered: list[tuple[str, str, str]] | None = None  # the combo's (text, id, tip)
-        self.combo = QComboBox()
+        self.combo = elided_combo(RUN_CHARS)
         self.combo.setToolTip("A GAN run of the run store; its latest epoch is loaded")
         self.open_button = QPushButton("Open…")
         self.open_button.setToolTip("A GAN run folder from elsewhere (safetensors + JSON, as "

@@ -84,12 +84,12 @@ def main() -> None:
     from deepscope.app import make_app
     from deepscope.core.runs.store import RunStore
     from deepscope.panels.occlusion.panel import OcclusionPanel
-    from tests.gui.panels.occlusion.steps import save_untrained_run
+    from tests.factories import stored_classifier
 
     app = make_app()
     with tempfile.TemporaryDirectory() as tmp:
         store = RunStore(Path(tmp))
-        save_untrained_run(store)
+        stored_classifier(store)
         compute, panel = shown_panel(OcclusionPanel, store)
         wait(app, lambda: compute.device_label and panel.idle() and panel.view.info is not None)
         painted: list[float] = []

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
+import pytest
 
 from deepscope.app import MainWindow, user_settings
 from deepscope.compute import ComputeThread
@@ -21,6 +22,7 @@ def test_window_opens_before_torch_is_imported():
     assert out.stdout.split() == ["False", "True"]
 
 
+@pytest.mark.slow  # a fresh Python that imports torch and trains
 def test_headless_train_imports_no_qt(tmp_path):
     code = ("import sys; from deepscope.cli import main; "
             f"rc = main(['--runs-dir', r'{tmp_path}', 'train', '--model', 'mlp', '--epochs', "
@@ -29,6 +31,7 @@ def test_headless_train_imports_no_qt(tmp_path):
     assert out.stdout.splitlines()[-1] == "False 0"
 
 
+@pytest.mark.slow  # 3 s of updates by design
 def test_live_plot_survives_rapid_updates(qtbot):
     """Guards the binding: PySide6 6.12.0 + pyqtgraph 0.14.0 crashed here within seconds."""
     plot = pg.PlotWidget()
@@ -57,6 +60,7 @@ def test_last_choices_and_panel_are_remembered(qtbot, tmp_path):
     second.close()
 
 
+@pytest.mark.slow  # trains every panel's tour run: ~20 s
 def test_tour_saves_a_png_of_every_panel_and_leaves_the_users_settings_alone(qtbot, tmp_path):
     from PySide6.QtGui import QImage
 

@@ -23,6 +23,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
                           text=True)
 
 
+@pytest.mark.slow  # 10 epochs: ~3 s
 def test_train_json_lenet_on_digits_reaches_90_percent(tmp_path, capsys):
     assert main(["--runs-dir", str(tmp_path), "train", "--model", "lenet", "--json"]) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -65,10 +66,12 @@ def test_a_test_fraction_for_a_set_with_an_official_test_set_is_refused(tmp_path
 
 
 @pytest.mark.parametrize("args, words", [
-    (["--model", "nonet"], "invalid choice"),
-    (["--lr", "-3"], "learning rate"),
-    (["--dataset", "mnist", "--data-root", "/nonexistent"], "MNIST"),
-    (["--device", "cuda"], "CUDA"),
+    (["--model", "nonet"], "invalid choice"),  # refused before torch loads: quick
+    # the others in a fresh Python that imports torch: ~4 s each
+    pytest.param(["--lr", "-3"], "learning rate", marks=pytest.mark.slow),
+    pytest.param(["--dataset", "mnist", "--data-root", "/nonexistent"], "MNIST",
+                 marks=pytest.mark.slow),
+    pytest.param(["--device", "cuda"], "CUDA", marks=pytest.mark.slow),
 ])
 def test_bad_input_exits_non_zero_with_a_clear_message(tmp_path, args, words):
     if "cuda" in args:
@@ -100,11 +103,10 @@ def test_train_on_cuda(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["test_acc"] > 0.5
 
 
-@pytest.fixture(scope="module")
-def lenet_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("runs")
-    assert main(["--runs-dir", str(root), "train", "--epochs", "2", "--json"]) == 0
-    return next(p for p in root.iterdir() if p.is_dir())
+@pytest.fixture
+def lenet_run(classifier_run) -> Path:
+    """The folder of the shared untrained LeNet run on digits."""
+    return classifier_run.dir
 
 
 def test_occlusion_writes_maps_and_meta(lenet_run, tmp_path, capsys):

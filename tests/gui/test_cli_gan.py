@@ -1,7 +1,5 @@
 """The GAN commands of `deepscope`: train-gan's JSON, sample, interpolate, bad input, no Qt."""
 
-import contextlib
-import io
 import json
 import subprocess
 import sys
@@ -14,48 +12,46 @@ from PIL import Image
 
 from deepscope.cli import main
 from deepscope.core.models.gan import generate
+from deepscope.core.models.gan_spec import GanSpec
 from deepscope.core.models.latents import seeded_latents
 from deepscope.core.runs.generators import load_generator
+from deepscope.core.runs.store import RunStore
+from tests.factories import stored_gan
 
 EPOCH_KEYS = {"epoch", "d_loss", "g_loss", "d_real", "d_fake", "seconds"}
 SCORE_KEYS = {"classifier_is", "classifier_fd", "mean_max_prob", "classes_covered"}
+SMALL = ("--batch-size", "256", "--image-size", "16")  # a few steps an epoch
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """A judge classifier run and a 2-epoch cGAN run judged by it, with train-gan's output."""
-    root = tmp_path_factory.mktemp("runs")
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert main(["--runs-dir", str(root), "train", "--epochs", "2"]) == 0
-    judge = next(p for p in root.iterdir() if p.is_dir())
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        assert main(["train-gan", "--epochs", "2", "--classifier", str(judge), "--json",
-                     "--runs-dir", str(root)]) == 0
-    records = [json.loads(line) for line in out.getvalue().splitlines()]
-    return {"judge": judge, "records": records, "gan": records[-1]["run_dir"]}
+def runs(tmp_path_factory, classifier_run):
+    """A stored cGAN run on digits (untrained) and a classifier run (the shared one)."""
+    with RunStore(tmp_path_factory.mktemp("runs")) as store:
+        gan = stored_gan(store, spec=GanSpec("cgan", 64, 1, 28, num_classes=10, width=8))
+    return {"judge": classifier_run.dir, "gan": str(gan.dir)}
 
 
-def test_train_gan_json_has_one_object_per_epoch_then_the_run(runs):
-    epochs, final = runs["records"][:-1], runs["records"][-1]
+def test_train_gan_json_has_one_object_per_epoch_then_the_run(runs, tmp_path, capsys):
+    assert main(["train-gan", "--epochs", "2", "--classifier", str(runs["judge"]), "--json",
+                 *SMALL, "--runs-dir", str(tmp_path)]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    epochs, final = records[:-1], records[-1]
     assert [r["epoch"] for r in epochs] == [1, 2]
     assert set(epochs[0]) == EPOCH_KEYS | SCORE_KEYS
     assert 0 <= epochs[-1]["mean_max_prob"] <= 1 and 1 <= epochs[-1]["classes_covered"] <= 10
-    assert final["status"] == "finished" and final["run_dir"].startswith(str(runs["judge"].parent))
+    assert final["status"] == "finished" and final["run_dir"].startswith(str(tmp_path))
 
 
 def test_train_gan_without_a_judge_prints_no_scores(tmp_path, capsys):
-    assert main(["train-gan", "--epochs", "1", "--model", "dcgan", "--loss", "wgan-gp",
-                 "--batch-size", "256", "--json", "--runs-dir", str(tmp_path)]) == 0
+    assert main(["train-gan", "--epochs", "1", "--model", "dcgan", "--loss", "wgan-gp", *SMALL,
+                 "--json", "--runs-dir", str(tmp_path)]) == 0
     epoch = json.loads(capsys.readouterr().out.splitlines()[0])
     assert set(epoch) == EPOCH_KEYS
 
 
 def test_train_gan_resume_continues_the_same_run(tmp_path, capsys):
-    from deepscope.core.runs.store import RunStore
-
     common = ["--json", "--runs-dir", str(tmp_path)]
-    assert main(["train-gan", "--epochs", "1", "--model", "dcgan", "--batch-size", "256",
-                 *common]) == 0
+    assert main(["train-gan", "--epochs", "1", "--model", "dcgan", *SMALL, *common]) == 0
     first = json.loads(capsys.readouterr().out.splitlines()[-1])
     run_id = RunStore(tmp_path).runs("gan")[0].id
     assert main(["train-gan", "--resume", run_id, "--epochs", "2", *common]) == 0
@@ -115,6 +111,7 @@ def test_bad_input_exits_non_zero_with_one_clear_line(runs, tmp_path, capsys, ar
     assert words in err and len(err.splitlines()) == 1
 
 
+@pytest.mark.slow  # a fresh Python that imports torch
 def test_gan_commands_import_no_qt(runs, tmp_path):
     code = (
         "import sys\n"

@@ -17,7 +17,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from deepscope.core.runs.store import RunStore
 
+from ...widgets.form import elided_combo
 from ...widgets.run_labels import setting, started
 from ...widgets.run_watch import watch
 
@@ -99,12 +99,8 @@ class ScoresView(QWidget):
         self.dataset = ""
         self.rows: list[ScoreRow] = []
         self.classes: tuple[str, ...] = ()
-        self.judge = QComboBox()
+        self.judge = elided_combo(JUDGE_CHARS)
         self.judge.setToolTip("A classifier run of the same dataset labels the generated images")
-        # long labels (a run's message) elide here and show whole in the list: no wider panel
-        self.judge.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.judge.setMinimumContentsLength(JUDGE_CHARS)
         self.train_button = QPushButton("Train a judge")
         self.train_button.setToolTip("Train the default LeNet classifier on this dataset "
                                      "(as the Training panel would) and pick it")

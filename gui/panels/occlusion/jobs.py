@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from deepscope.core.occlusion.events import SplitPredictions
-from deepscope.core.occlusion.spec import ModelSource, OcclusionSettings, Setup
+from deepscope.core.occlusion.spec import OcclusionSettings, Setup
+from deepscope.core.runs import ModelSource
 
 
 class OcclusionJobs:
@@ -51,7 +52,7 @@ class OcclusionJobs:
 
     @staticmethod
     def zoo_status(name: str) -> Iterator:
-        from deepscope.core.occlusion.source import zoo_status_job
+        from deepscope.core.runs import zoo_status_job
 
         return zoo_status_job(name)
 

@@ -22,20 +22,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from deepscope.core.data import DatasetImage
 from deepscope.core.jobs import Message, ProgressEvent
 from deepscope.core.occlusion.events import (
     GalleryItem,
     ImageInfo,
     Probe,
     SplitPredictions,
-    ZooStatus,
 )
-from deepscope.core.occlusion.spec import (
-    GALLERY_SIZE,
-    DatasetImage,
-    OcclusionSettings,
-    Setup,
-)
+from deepscope.core.occlusion.spec import GALLERY_SIZE, OcclusionSettings, Setup
+from deepscope.core.runs import ZooStatus
 from deepscope.core.runs.store import RunStore
 
 from ...compute import ComputeThread, Exclusive, JobHandle, NewestWins, by_type

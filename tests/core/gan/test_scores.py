@@ -25,10 +25,9 @@ from deepscope.core.gan.scores import (
 )
 from deepscope.core.models.build import build_model
 from deepscope.core.models.spec import SMALL_MODELS, ModelSpec
-from deepscope.core.runs.checkpoint import checkpoint_path, save_checkpoint
+from deepscope.core.runs.checkpoint import checkpoint_path
+from tests.factories import DIGITS, LENET, classifier_meta, save_classifier
 
-GREY = ModelSpec("lenet", in_channels=1, image_size=28, num_classes=10)
-CLASSES = [str(k) for k in range(10)]
 MEAN, STD = [0.3], [0.2]
 
 
@@ -38,11 +37,11 @@ def _images(n: int, channels: int = 1, size: int = 28, seed: int = 0) -> torch.T
 
 def _lenet(seed: int = 0) -> nn.Module:
     torch.manual_seed(seed)
-    return build_model(GREY).eval()
+    return build_model(LENET).eval()
 
 
 def _judge(model: nn.Module | None = None) -> Judge:
-    return Judge(model or _lenet(), MEAN, STD, CLASSES, "test lenet", image_size=28)
+    return Judge(model or _lenet(), MEAN, STD, DIGITS, "test lenet", image_size=28)
 
 
 def _direct(model: nn.Module, images01: torch.Tensor) -> torch.Tensor:
@@ -242,15 +241,14 @@ def test_gan_scores_is_frozen():
 
 
 def test_judge_from_a_saved_classifier_run(tmp_path):
-    model = _lenet(seed=3)
     run = tmp_path / "20250101-120000-3f2a"
-    meta = {"classes": CLASSES, "mean": MEAN, "std": STD, "epoch": 2, "val_acc": 0.947}
-    save_checkpoint(checkpoint_path(run, "best"), model, GREY, meta)
+    meta = classifier_meta(mean=MEAN[0], std=STD[0]) | {"epoch": 2, "val_acc": 0.947}
+    model = save_classifier(run, seed=3, meta=meta)
     images = _images(5)
     for path in (run, checkpoint_path(run, "best")):
         judge = Judge.from_run(path, "cpu")
         assert judge.name == "lenet run 20250101-120000-3f2a (val acc 0.95)"
-        assert judge.classes == tuple(CLASSES) and judge.image_size == 28
+        assert judge.classes == DIGITS and judge.image_size == 28
         torch.testing.assert_close(judge.predict(images)[1], _direct(model, images))
 
 
@@ -261,7 +259,7 @@ def test_judge_from_something_that_is_not_a_classifier_run(tmp_path):
                                          "checkpoint at"):
         Judge.from_run(tmp_path / "gone", "cpu")
     bare = tmp_path / "bare"
-    save_checkpoint(checkpoint_path(bare, "best"), _lenet(), GREY, {"epoch": 1})
+    save_classifier(bare, meta={"epoch": 1})
     with pytest.raises(ValueError, match="lacks classes, mean, std"):
         Judge.from_run(bare, "cpu")
     gan = tmp_path / "gan"

@@ -8,8 +8,6 @@ import numpy as np
 import pytest
 import torch
 
-from deepscope.core.classifier.config import TrainConfig
-from deepscope.core.classifier.trainer import train
 from deepscope.core.data.digits import load_digits
 from deepscope.core.gan import trainer as gan_trainer
 from deepscope.core.gan.config import GanConfig, problems
@@ -24,10 +22,12 @@ from deepscope.core.gan.events import (
 from deepscope.core.gan.scoring import score_run
 from deepscope.core.gan.step import METRICS
 from deepscope.core.gan.trainer import train_gan
+from deepscope.core.models.gan_spec import GanSpec
 from deepscope.core.runs.checkpoint import load_checkpoint
 from deepscope.core.runs.generators import load_generator, load_samples
 from deepscope.core.runs.store import RunStore
 from deepscope.core.training.metrics import step_seconds
+from tests.factories import STEPS_PER_EPOCH, stored_gan
 
 SMALL = GanConfig(model="dcgan", width=8, epochs=2, samples_every=10)
 
@@ -40,13 +40,10 @@ def of(kind, events):
     return [e for e in events if isinstance(e, kind)]
 
 
-@pytest.fixture(scope="module")
-def judge_run(tmp_path_factory):
-    """A LeNet trained briefly on digits: the judge of the generators."""
-    store = RunStore(tmp_path_factory.mktemp("judge"))
-    done = [e for e in train(TrainConfig(epochs=3), store) if e is not None][-1]
-    assert done.test_acc > 0.8
-    return done.run_dir
+@pytest.fixture
+def judge_run(trained_classifier_run) -> str:
+    """The judge of the generators: a LeNet trained briefly on digits."""
+    return str(trained_classifier_run.dir)
 
 
 def test_config_problems_name_the_absurd_values():
@@ -226,6 +223,7 @@ def test_one_image_dataset_trains(tmp_path, monkeypatch):
     load_generator(done.run_dir)
 
 
+@pytest.mark.slow  # 3 epochs of the default cGAN: ~6 s
 def test_scores_improve_over_epochs(tmp_path, judge_run):
     config = GanConfig(epochs=3, classifier=judge_run)  # the default cGAN
     ends = of(GanEpochEnd, run_events(config, RunStore(tmp_path)))
@@ -236,15 +234,15 @@ def test_scores_improve_over_epochs(tmp_path, judge_run):
 
 
 def test_a_stored_generator_is_scored_on_demand(tmp_path, judge_run):
-    events = run_events(replace(SMALL, batch_size=256), RunStore(tmp_path))
-    started, done = events[0], events[-1]
-    scored = of(GanScored, score_run(done.run_dir, judge_run, False, n=200))
+    spec = GanSpec("dcgan", SMALL.latent_dim, 1, 28, width=SMALL.width)
+    run = stored_gan(RunStore(tmp_path), spec=spec, epochs=2)
+    scored = of(GanScored, score_run(run.dir, judge_run, False, n=200))
     assert len(scored) == 1 and scored[0].epoch == 2
-    assert scored[0].step == 2 * started.steps_per_epoch
+    assert scored[0].step == 2 * STEPS_PER_EPOCH
     s = scored[0].scores
     assert s.class_histogram.sum() == pytest.approx(1) and 1 <= s.inception_score <= 10
     assert math.isfinite(s.frechet_distance) and "lenet" in s.classifier
-    every = of(GanScored, score_run(done.run_dir, judge_run, False, n=200, every_epoch=True))
+    every = of(GanScored, score_run(run.dir, judge_run, False, n=200, every_epoch=True))
     assert [e.epoch for e in every] == [1, 2]
     assert every[-1].scores.frechet_distance == pytest.approx(s.frechet_distance)  # same z
 

@@ -4,25 +4,19 @@ import os
 
 import numpy as np
 import pytest
-import torch
-from torch import nn
 
 from deepscope.core.latent.events import Draws, Endpoint, GeneratorInfo, PathRequest, RunRef
 from deepscope.core.latent.jobs import GeneratorCache, draws, frames, refresh_job
-from deepscope.core.models.gan import Generator
 from deepscope.core.models.gan_spec import GanSpec
-from deepscope.core.runs.checkpoint import CheckpointError, checkpoint_path, save_checkpoint
+from deepscope.core.runs.checkpoint import CheckpointError, checkpoint_path
+from tests.factories import gan_meta, save_gan
 
-META = {"config": {"prior": "gaussian"}, "classes": list("0123456789"), "epoch": 3}
 
-
-def save_run(folder, name: str = "dcgan", latent_dim: int = 8) -> RunRef:
+def save_run(folder, name: str = "dcgan") -> RunRef:
     """A run folder with one epoch checkpoint of an untrained generator."""
-    spec = GanSpec(name, latent_dim, 1, 16, num_classes=10 if name == "cgan" else 0, width=4)
-    torch.manual_seed(0)
-    save_checkpoint(checkpoint_path(folder, 1), nn.ModuleDict({"generator": Generator(spec)}),
-                    spec, META)
-    return RunRef(str(folder), latent_dim)
+    spec = GanSpec(name, 8, 1, 16, num_classes=10 if name == "cgan" else 0, width=4)
+    save_gan(folder, spec=spec)
+    return RunRef(str(folder), spec.latent_dim)
 
 
 def test_the_generator_loads_once_until_its_checkpoint_changes(tmp_path):
@@ -39,8 +33,7 @@ def test_a_refresh_loads_only_a_newer_epoch(tmp_path):
     assert [type(e) for e in refresh_job(cache, run, [1, 2])] == [GeneratorInfo, Draws]
     assert list(refresh_job(cache, run, [1, 2])) == []  # nothing new
     spec = cache.get(run)[1]
-    save_checkpoint(checkpoint_path(tmp_path, 2), nn.ModuleDict({"generator": Generator(spec)}),
-                    spec, META | {"epoch": 4})
+    save_gan(tmp_path, 2, spec=spec, meta=gan_meta(spec) | {"epoch": 4})
     info, grid = refresh_job(cache, run, [1, 2])
     assert info.epoch == 4 and grid.seeds == (1, 2)
 

@@ -7,17 +7,11 @@ import pytest
 import torch
 from torch import nn
 
-from deepscope.core.models.build import build_model
 from deepscope.core.models.gan import Discriminator, Generator, build_gan, generate
 from deepscope.core.models.gan_spec import GanSpec
-from deepscope.core.models.spec import ModelSpec
-from deepscope.core.runs.checkpoint import (
-    CheckpointError,
-    checkpoint_path,
-    load_model,
-    save_checkpoint,
-)
+from deepscope.core.runs.checkpoint import CheckpointError, load_model
 from deepscope.core.runs.generators import load_generator, load_samples, save_samples
+from tests.factories import save_classifier, save_gan
 
 
 def z(n: int, dim: int = 16, seed: int = 0) -> torch.Tensor:
@@ -91,41 +85,31 @@ def test_bad_specs_are_named(spec, words):
 SPEC = GanSpec("cgan", 16, 1, 28, num_classes=10, width=8)
 
 
-def saved_gan(folder, epoch=1, with_ema=True):
-    torch.manual_seed(epoch)
-    g, d = build_gan(SPEC)
-    ema = Generator(SPEC)
-    nets = {"generator": g, "discriminator": d} | ({"ema": ema} if with_ema else {})
-    path = checkpoint_path(folder, epoch)
-    save_checkpoint(path, nn.ModuleDict(nets), SPEC, {"epoch": epoch})
-    return path, g, ema
-
-
 def outputs(g):
     with torch.no_grad():
         return g.eval()(z(4), torch.arange(4))
 
 
 def test_generator_checkpoint_round_trip(tmp_path):
-    _, _, ema = saved_gan(tmp_path, 1)
-    _, later_g, later_ema = saved_gan(tmp_path, 2)
+    save_gan(tmp_path, 1, spec=SPEC)
+    later = save_gan(tmp_path, 2, spec=SPEC)
     g, spec, meta = load_generator(tmp_path)  # a run folder: its latest epoch
     assert spec == SPEC and meta["epoch"] == 2 and not g.training
-    torch.testing.assert_close(outputs(g), outputs(later_ema), rtol=0, atol=0)
+    torch.testing.assert_close(outputs(g), outputs(later["ema"]), rtol=0, atol=0)
     raw, _, _ = load_generator(tmp_path, ema=False)
-    torch.testing.assert_close(outputs(raw), outputs(later_g), rtol=0, atol=0)
+    torch.testing.assert_close(outputs(raw), outputs(later["generator"]), rtol=0, atol=0)
     sidecar = json.loads((tmp_path / "epoch-0002.json").read_text())
     assert sidecar["spec"] == "gan" and sidecar["model"]["name"] == "cgan"
 
 
 def test_without_ema_the_generator_loads(tmp_path):
-    _, g, _ = saved_gan(tmp_path, 1, with_ema=False)
+    nets = save_gan(tmp_path, spec=SPEC, ema=False)
     loaded, _, _ = load_generator(tmp_path)
-    torch.testing.assert_close(outputs(loaded), outputs(g), rtol=0, atol=0)
+    torch.testing.assert_close(outputs(loaded), outputs(nets["generator"]), rtol=0, atol=0)
 
 
 def test_latent_size_mismatch_is_a_clear_error(tmp_path):
-    saved_gan(tmp_path)
+    save_gan(tmp_path, spec=SPEC)
     with pytest.raises(CheckpointError, match="latent size 16, not 100"):
         load_generator(tmp_path, latent_dim=100)
     assert load_generator(tmp_path, latent_dim=16)[1].latent_dim == 16
@@ -138,11 +122,10 @@ def test_latent_size_mismatch_is_a_clear_error(tmp_path):
 
 
 def test_gan_and_classifier_checkpoints_are_not_confused(tmp_path):
-    saved_gan(tmp_path / "gan")
+    save_gan(tmp_path / "gan", spec=SPEC)
     with pytest.raises(CheckpointError, match="holds a GAN, not a classifier"):
         load_model(tmp_path / "gan")
-    lenet = ModelSpec("lenet", 1, 28, 10)
-    save_checkpoint(tmp_path / "cls" / "best", build_model(lenet), lenet)
+    save_classifier(tmp_path / "cls")
     with pytest.raises(CheckpointError, match="holds a classifier"):
         load_generator(tmp_path / "cls")
     sidecar = tmp_path / "cls" / "best.json"  # written before GAN specs existed: no "spec"

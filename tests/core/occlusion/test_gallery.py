@@ -8,32 +8,28 @@ import numpy as np
 import pytest
 import torch
 
-from deepscope.core.classifier.config import TrainConfig
+from deepscope.core.data import DatasetImage
 from deepscope.core.data.digits import load_digits
 from deepscope.core.data.split import split_indices
 from deepscope.core.jobs import ProgressEvent
-from deepscope.core.models.build import build_model
-from deepscope.core.models.spec import ModelSpec
 from deepscope.core.occlusion.events import GalleryItem, SplitPredictions
 from deepscope.core.occlusion.experiment import occluder
 from deepscope.core.occlusion.gallery import gallery_job, predict_split_job
 from deepscope.core.occlusion.maps import occlusion_maps
 from deepscope.core.occlusion.source import SourceCache
-from deepscope.core.occlusion.spec import DatasetImage, OcclusionSettings, RunModel
-from deepscope.core.runs.checkpoint import save_checkpoint
+from deepscope.core.occlusion.spec import OcclusionSettings
+from deepscope.core.runs import RunModel
+from deepscope.core.runs.store import RunStore
+from tests.factories import stored_classifier
 
 SETTINGS = OcclusionSettings(window=(14, 14), stride=(14, 14), occluder="black", target="true")
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("run")
-    spec = ModelSpec("lenet", 1, 28, 10)
-    torch.manual_seed(0)
-    meta = {"classes": [str(k) for k in range(10)], "mean": [0.3], "std": [0.4],
-            "config": TrainConfig(seed=3).to_dict()}
-    save_checkpoint(root / "best", build_model(spec), spec, meta)
-    return root
+    """A stored run whose split seed is not the default one."""
+    with RunStore(tmp_path_factory.mktemp("runs")) as store:
+        return stored_classifier(store, seed=3).dir
 
 
 def predictions(**arrays: list) -> SplitPredictions:

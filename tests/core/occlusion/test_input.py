@@ -12,20 +12,18 @@ import pytest
 import torch
 from PIL import Image
 
-from deepscope.core.models.build import build_model
 from deepscope.core.models.spec import ModelSpec
 from deepscope.core.occlusion.experiment import Experiment, load_experiment
 from deepscope.core.occlusion.maps import occlusion_job, occlusion_maps
-from deepscope.core.runs.checkpoint import CheckpointError, save_checkpoint
+from deepscope.core.runs.checkpoint import CheckpointError
+from tests.factories import classifier_meta, save_classifier
 
 MEAN, STD = 0.4, 0.2
 
 
 def make_run(root: Path, channels: int, size: int) -> Path:
     spec = ModelSpec("lenet", channels, size, 4)
-    torch.manual_seed(0)
-    meta = {"classes": list("abcd"), "mean": [MEAN] * channels, "std": [STD] * channels}
-    save_checkpoint(root / "best", build_model(spec), spec, meta)
+    save_classifier(root, spec=spec, meta=classifier_meta(spec, "abcd", MEAN, STD))
     return root
 
 

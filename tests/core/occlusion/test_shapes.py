@@ -36,6 +36,8 @@ CONFIG = TrainConfig(dataset="shapes", model="lenet", epochs=8, batch_size=32, s
 WINDOW, STRIDE = 7, 2
 IMAGES = 200
 
+pytestmark = pytest.mark.slow  # training 8 epochs and 200 maps: ~6 s
+
 
 def trained(config: TrainConfig) -> tuple[nn.Module, DeviceData]:
     """A model trained on the shapes training split (no validation or checkpoints)."""

@@ -9,17 +9,16 @@ import pytest
 import torch
 from PIL import Image
 
+from deepscope.core.data import ArrayImage, DatasetImage, FileImage
+from deepscope.core.models.spec import ModelSpec
 from deepscope.core.occlusion.jobs import preview_job
 from deepscope.core.occlusion.source import SourceCache
-from deepscope.core.occlusion.spec import (
-    ArrayImage,
-    DatasetImage,
-    FileImage,
-    OcclusionSettings,
-    Setup,
-    ZooModel,
-)
+from deepscope.core.occlusion.spec import OcclusionSettings, Setup
+from deepscope.core.runs import RunModel, ZooModel
 from deepscope.core.runs.loader import IMAGENET_MEAN, load_classifier
+from tests.factories import save_classifier
+
+MLP = ModelSpec("mlp", 1, 28, 10)
 
 
 def test_torchvision_model_with_random_weights_on_a_file(tmp_path: Path):
@@ -55,18 +54,11 @@ def test_drawn_array_reaches_the_model(tmp_path: Path):
 
 
 def test_cache_reloads_a_retrained_or_deleted_run(tmp_path: Path):
-    from deepscope.core.models.build import build_model
-    from deepscope.core.models.spec import ModelSpec
-    from deepscope.core.occlusion.spec import RunModel
-    from deepscope.core.runs.checkpoint import save_checkpoint
-
-    spec = ModelSpec("mlp", 1, 28, 10)
-    meta = {"classes": list("0123456789"), "mean": [0.5], "std": [0.5]}
-    save_checkpoint(tmp_path / "run" / "best", build_model(spec), spec, meta)
+    save_classifier(tmp_path / "run", spec=MLP)
     cache, source = SourceCache(), RunModel(tmp_path / "run")
     first = cache.classifier(source)
     assert cache.classifier(source) is first  # unchanged: reused
-    save_checkpoint(tmp_path / "run" / "best", build_model(spec), spec, meta)
+    save_classifier(tmp_path / "run", spec=MLP, seed=1)
     assert cache.classifier(source) is not first  # a new best checkpoint: reloaded
     for file in (tmp_path / "run").iterdir():
         file.unlink()

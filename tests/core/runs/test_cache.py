@@ -15,7 +15,7 @@ from deepscope.core.runs.cache import ModelCache, checkpoint_stamp
 from deepscope.core.runs.checkpoint import checkpoint_path
 from deepscope.core.runs.generators import save_samples
 from deepscope.core.runs.sources import RunModel
-from tests.core.runs.conftest import save_classifier, save_generator
+from tests.factories import save_classifier, save_gan
 
 
 def test_the_stamp_is_the_file_a_path_loads(tmp_path: Path):
@@ -62,7 +62,7 @@ def test_a_deleted_run_is_dropped_and_named(tmp_path: Path):
 
 
 def test_a_generator_has_the_same_stamp(tmp_path: Path):
-    save_generator(tmp_path, 1)
+    save_gan(tmp_path, 1)
     run, cache = RunRef(str(tmp_path), 8), GeneratorCache("cpu")
     first = cache.get(run)[0]
     save_samples(tmp_path, 1, np.zeros((1, 1, 4, 4), np.uint8), None)
@@ -70,5 +70,6 @@ def test_a_generator_has_the_same_stamp(tmp_path: Path):
     path = checkpoint_path(tmp_path, 1)
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     assert not cache.holds_latest(run) and cache.get(run)[0] is not first
-    newer = save_generator(tmp_path, 2)
-    assert checkpoint_stamp(tmp_path)[0] == newer and not cache.holds_latest(run)
+    save_gan(tmp_path, 2)
+    assert checkpoint_stamp(tmp_path)[0] == checkpoint_path(tmp_path, 2)
+    assert not cache.holds_latest(run)

@@ -12,6 +12,7 @@ import pytest
 import torch
 from torch import nn
 
+from deepscope.core.data import DatasetImage
 from deepscope.core.device import resolve_device
 from deepscope.core.gan.scores import Judge
 from deepscope.core.latent.events import RunRef
@@ -19,18 +20,18 @@ from deepscope.core.latent.jobs import GeneratorCache
 from deepscope.core.occlusion.gallery import predict_split_job
 from deepscope.core.occlusion.jobs import probe_job, run_job
 from deepscope.core.occlusion.source import SourceCache
-from deepscope.core.occlusion.spec import DatasetImage, OcclusionSettings, Setup
+from deepscope.core.occlusion.spec import OcclusionSettings, Setup
 from deepscope.core.runs.cache import ModelCache
 from deepscope.core.runs.loader import load_classifier
 from deepscope.core.runs.sources import RunModel
-from tests.core.runs.conftest import save_classifier, save_generator
+from tests.factories import save_classifier, save_gan
 
 SETTINGS = OcclusionSettings(window=(7, 7), stride=(3, 3), occluder="noise", target="pred")
 
 
 def test_every_loader_follows_the_policy(tmp_path: Path):
     save_classifier(tmp_path / "run")
-    save_generator(tmp_path / "gan")
+    save_gan(tmp_path / "gan")
     policy = resolve_device().type
     source = RunModel(tmp_path / "run")
     judge = Judge.from_run(tmp_path / "run")

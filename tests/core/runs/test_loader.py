@@ -11,8 +11,9 @@ from deepscope.core.data.sources import DatasetRef
 from deepscope.core.runs.checkpoint import CheckpointError, checkpoint_path
 from deepscope.core.runs.loader import IMAGENET_MEAN, load_classifier
 from deepscope.core.runs.sources import RunModel, ZooModel
-from tests.core.runs.conftest import META, save_classifier, save_generator
+from tests.factories import classifier_meta, save_classifier, save_gan
 
+META = classifier_meta(seed=3) | {"val_acc": 0.5}
 PIXELS = torch.randint(0, 256, (3, 1, 28, 28), dtype=torch.uint8,
                        generator=torch.Generator().manual_seed(0))
 
@@ -23,8 +24,8 @@ def outputs(model: torch.nn.Module, pixels: torch.Tensor = PIXELS) -> torch.Tens
 
 
 def test_a_run_folder_loads_its_best_checkpoint_with_its_statistics(tmp_path: Path):
-    best = save_classifier(tmp_path, "best", seed=1)
-    save_classifier(tmp_path, 2, seed=2)
+    best = save_classifier(tmp_path, "best", seed=1, meta=META)
+    save_classifier(tmp_path, 2, seed=2, meta=META)
     clf = load_classifier(RunModel(tmp_path), "cpu")
     assert clf.classes == tuple(META["classes"]) and (clf.image_size, clf.channels) == (28, 1)
     assert clf.dataset == DatasetRef("digits", None, 3, (0.7, 0.15, 0.15))
@@ -66,7 +67,7 @@ BAD = {
     "untrained": (lambda root: (save_classifier(root / "run", meta={"epoch": 1}), root / "run")[1],
                   "{root}/run is not a classifier run: its checkpoint lacks classes, mean, std"),
     "corrupt": (lambda root: _truncated(root / "run"), "best.safetensors is corrupt or truncated"),
-    "gan": (lambda root: (save_generator(root / "gan"), root / "gan")[1],
+    "gan": (lambda root: (save_gan(root / "gan"), root / "gan")[1],
             "{root}/gan holds a GAN, not a classifier"),
 }
 

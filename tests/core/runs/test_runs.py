@@ -27,9 +27,9 @@ from deepscope.core.runs.checkpoint import (
     save_checkpoint,
 )
 from deepscope.core.runs.store import RunStore, default_runs_dir
+from tests.factories import LENET, save_classifier
 
-REPO = Path(__file__).resolve().parents[2]
-LENET = ModelSpec("lenet", 1, 28, 10)
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -185,14 +185,13 @@ def test_optimizer_state_round_trip(tmp_path: Path) -> None:
 
 
 def test_load_model_from_run_folder(tmp_path: Path) -> None:
-    best, later = _model(seed=1), _model(seed=2)
     x = _probe()
     assert latest_checkpoint(tmp_path) is None
     with pytest.raises(CheckpointError, match="no checkpoint"):
         load_model(tmp_path)
-    save_checkpoint(checkpoint_path(tmp_path, 2), best, LENET)
-    save_checkpoint(checkpoint_path(tmp_path, "best"), best, LENET)
-    save_checkpoint(checkpoint_path(tmp_path, 10), later, LENET)
+    save_classifier(tmp_path, 2, seed=1)
+    best = save_classifier(tmp_path, "best", seed=1)
+    later = save_classifier(tmp_path, 10, seed=2)
     assert latest_checkpoint(tmp_path) == tmp_path / "epoch-0010.safetensors"
     with torch.no_grad():
         torch.testing.assert_close(load_model(tmp_path)(x), best(x))
@@ -237,7 +236,8 @@ def test_plain_state_dict_pt_loads_with_sidecar(tmp_path: Path) -> None:
 
 
 def test_truncated_and_missing_files(tmp_path: Path) -> None:
-    path = save_checkpoint(tmp_path / "best", _model(), LENET)
+    save_classifier(tmp_path)
+    path = checkpoint_path(tmp_path, "best")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(CheckpointError, match="best.safetensors is corrupt or truncated"):
@@ -251,7 +251,8 @@ def test_truncated_and_missing_files(tmp_path: Path) -> None:
 
 
 def test_wrong_architecture_names_keys(tmp_path: Path) -> None:
-    path = save_checkpoint(tmp_path / "best", _model(), LENET)
+    save_classifier(tmp_path)
+    path = checkpoint_path(tmp_path, "best")
     sidecar = tmp_path / "best.json"
     data = json.loads(sidecar.read_text())
     data["model"]["name"] = "mlp"
@@ -294,6 +295,7 @@ def _child_env() -> dict[str, str]:
         "PYTHONPATH", "")])}
 
 
+@pytest.mark.slow  # a fresh Python that imports torch
 def test_sigkill_leaves_store_readable(tmp_path: Path) -> None:
     root = tmp_path / "runs"
     proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(root)], cwd=REPO,

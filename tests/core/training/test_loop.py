@@ -20,6 +20,7 @@ from deepscope.core.training.events import TrainingFinished, TrainingSteps
 from deepscope.core.training.job import MetricBuffer
 from deepscope.core.training.loop import RunLoop
 from deepscope.core.training.metrics import step_seconds
+from tests.factories import stored_gan
 
 SPEC = ModelSpec("mlp", 1, 8, 2)
 
@@ -143,7 +144,7 @@ def test_early_stop_and_a_stopped_run_resumed_with_its_clock_going_on(tmp_path):
 
 def test_step_seconds_of_runs_old_and_new(tmp_path):
     store = RunStore(tmp_path)
-    old_gan = store.create_run({}, kind="gan")  # stored steps/s; resumed after step_time came
+    old_gan = stored_gan(store)  # stored steps/s; resumed after step_time came
     store.log_steps(old_gan.id, [{"step": 0, "steps_per_s": 10.0},
                                  {"step": 1, "steps_per_s": 4.0}])
     store.log_steps(old_gan.id, [{"step": 2, "step_time": 0.5}])

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from deepscope.core.runs.store import RunStore
 from deepscope.core.training.events import TrainingFinished, TrainingSteps
 from deepscope.widgets.live_run import Line, LiveRunView, RunKind
+from tests.factories import classifier_record
 
 KIND = RunKind(kind="classifier", plots={"loss": "Loss", "acc": "Accuracy"},
                lines=(Line("loss", "train", "loss"), Line("acc", "train", "acc")),
@@ -27,7 +28,7 @@ class Steps(TrainingSteps):
 def stored_run(store: RunStore, steps: int = 10, epoch_ends: tuple[int, ...] = (4, 9)) -> str:
     """A stopped run with `steps` steps (loss 1/(s+1), accuracy s/10) and an epoch ending at
     each of `epoch_ends`."""
-    run = store.create_run({"config": {"model": "lenet", "dataset": "digits"}})
+    run = store.create_run(classifier_record())
     store.log_steps(run.id, [{"step": s, "loss": 1 / (s + 1), "acc": s / 10,
                               "step_time": STEP_TIME, "images_per_s": 100.0}
                              for s in range(steps)])
@@ -112,7 +113,7 @@ def test_continue_offers_a_stopped_run_when_idle_with_its_stored_config(store, p
     assert not view.continue_button.isEnabled()
     view.set_running(False)
     view.continue_button.click()
-    assert resumed == [(run_id, {"model": "lenet", "dataset": "digits"})]
+    assert resumed == [(run_id, store.get(run_id).config["config"])]
 
 
 def test_a_diverged_run_opens_one_warning_and_a_finished_run_none(store, parent):

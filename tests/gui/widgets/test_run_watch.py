@@ -8,9 +8,7 @@ from deepscope.widgets.model_picker import ModelPicker
 from deepscope.widgets.run_list import RunList
 from deepscope.widgets.run_picker import RunPicker
 from deepscope.widgets.run_watch import watch
-
-CLASSIFIER = {"config": {"model": "lenet", "dataset": "digits"}, "model": {"image_size": 28}}
-GAN = {"config": {"model": "dcgan", "dataset": "digits"}, "model": {"latent_dim": 16}}
+from tests.factories import classifier_record, gan_record
 
 
 def in_thread(work) -> None:
@@ -29,7 +27,7 @@ def test_each_change_is_signalled_once_on_the_gui_thread(qtbot, tmp_path):
         made: list[str] = []
 
         def train() -> None:
-            made.append(store.create_run(CLASSIFIER).id)
+            made.append(store.create_run(classifier_record()).id)
             store.log_steps(made[0], [{"step": 0, "loss": 1.0}])  # (steps: no signal)
             store.log_epoch(made[0], 1, {"val_loss": 0.5})
             store.set_status(made[0], "finished")
@@ -52,8 +50,8 @@ def test_a_run_made_elsewhere_is_offered_by_every_list_at_once(qtbot, tmp_path):
         ids: dict[str, str] = {}
 
         def train() -> None:
-            ids["classifier"] = store.create_run(CLASSIFIER).id
-            ids["gan"] = store.create_run(GAN, kind="gan").id
+            ids["classifier"] = store.create_run(classifier_record()).id
+            ids["gan"] = store.create_run(gan_record(), kind="gan").id
             store.set_status(ids["classifier"], "finished")
 
         in_thread(train)

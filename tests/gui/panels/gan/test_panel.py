@@ -14,6 +14,7 @@ from deepscope.panels.gan import jobs as gan_jobs
 from deepscope.panels.gan import tour as gan_tour
 from deepscope.panels.gan.panel import GanPanel
 from deepscope.tour import waiter
+from tests.factories import stored_classifier
 from tests.gui.conftest import start
 
 TINY = GanConfig(model="dcgan", width=8, epochs=1, samples_every=4)  # 28 steps on digits
@@ -167,6 +168,7 @@ def test_divergence_is_reported_and_the_next_job_runs(qtbot, gan):
     assert set(gan.board.plots["loss"].curves) == {"D", "G"}
 
 
+@pytest.mark.slow  # trains a judge and a GAN, scores three times: ~3 s
 def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
     """Train a judge from the panel, then the tour's GAN run (tiny here), then Score now."""
     monkeypatch.setattr(gan_jobs, "judge_config",
@@ -201,6 +203,7 @@ def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
     assert scores.rows[2].frechet_distance == scores.rows[1].frechet_distance  # same samples
 
 
+@pytest.mark.slow  # trains a judge and two GANs, scores three times: ~3.5 s
 def test_score_now_scores_a_training_run_beside_it(qtbot, gan, monkeypatch):
     """While a GAN trains, Score now scores its latest epoch in a job of its own; training
     goes on (paused here, so the test knows its epoch) and ends as usual."""
@@ -269,8 +272,7 @@ def test_a_judge_trained_elsewhere_is_offered_at_once(qtbot, idle):
     scores.set_dataset("digits")
     picked: list[str] = []
     scores.judge_changed.connect(picked.append)
-    judge = idle.store.create_run({"config": {"dataset": "digits", "model": "lenet"}})
-    idle.store.set_status(judge.id, "finished", "test accuracy 0.950")  # as Training's job does
+    judge = stored_classifier(idle.store, message="test accuracy 0.950")  # as Training ends
     qtbot.waitUntil(lambda: scores.judge.count() == 2, timeout=5_000)
     assert scores.judge.itemData(1) == str(judge.dir) and "0.950" in scores.judge.itemText(1)
     assert scores.judge_path() is None and picked == []  # offered, not chosen for the user

@@ -1,4 +1,4 @@
-"""The latent space panel driven through its widgets, on tiny GAN runs trained once here."""
+"""The latent space panel driven through its widgets, on tiny stored GAN runs."""
 
 import contextlib
 import io
@@ -6,7 +6,6 @@ import shutil
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFileDialog
@@ -14,30 +13,30 @@ from PySide6.QtWidgets import QFileDialog
 from deepscope.cli import main
 from deepscope.core.gan.config import GanConfig
 from deepscope.core.gan.trainer import train_gan
+from deepscope.core.models.gan_spec import GanSpec
 from deepscope.core.runs.store import RunStore
 from deepscope.panels.latent.form import MODE_LABELS
 from deepscope.panels.latent.panel import NO_FRAMES, LatentPanel
 from deepscope.widgets.run_picker import NO_RUNS
+from tests.factories import stored_gan
 from tests.gui.conftest import start
 
 TINY = GanConfig(model="dcgan", epochs=1, width=4, latent_dim=16, image_size=16, batch_size=256,
                  samples_every=10_000)
 
 
+SPECS = {"dcgan": GanSpec("dcgan", 16, 1, 16, width=4),
+         "cgan": GanSpec("cgan", 16, 1, 16, num_classes=10, width=4),
+         "small": GanSpec("dcgan", 8, 1, 16, width=4)}
+
+
 @pytest.fixture(scope="module")
 def gan_root(tmp_path_factory):
-    """A store with three 1-epoch runs: dcgan (z of 16), cgan (z of 16), dcgan (z of 8)."""
+    """A store with three untrained runs: dcgan (z of 16), cgan (z of 16), dcgan (z of 8)."""
     root = tmp_path_factory.mktemp("gan-runs")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny nets: one thread is fastest on a shared 2-core machine
     with RunStore(root) as store:
-        for config in (TINY, GanConfig(**(TINY.to_dict() | {"model": "cgan"})),
-                       GanConfig(**(TINY.to_dict() | {"latent_dim": 8}))):
-            for _ in train_gan(config, store):
-                pass
-        ids = [run.id for run in sorted(store.runs("gan"), key=lambda r: r.created)]
-    torch.set_num_threads(threads)
-    return root, dict(zip(("dcgan", "cgan", "small"), ids, strict=True))
+        ids = {name: stored_gan(store, spec=spec).id for name, spec in SPECS.items()}
+    return root, ids
 
 
 def open_panel(qtbot, compute, root) -> LatentPanel:
@@ -195,13 +194,11 @@ def test_gone_checkpoint_and_other_latent_size_then_a_good_run(qtbot, gan_root, 
     assert panel.failed is None and not panel.status.text().startswith("Failed")
 
 
-def test_empty_store_then_a_run_appears_when_shown(qtbot, gan_root, compute, tmp_path):
+def test_empty_store_then_a_run_appears_when_shown(qtbot, compute, tmp_path):
     panel = open_panel(qtbot, compute, tmp_path / "runs")
     assert panel.grid.empty_text == NO_RUNS and not panel.picker.combo.isEnabled()
     assert panel.picker.about.text() == NO_RUNS and panel.sequence.view.empty_text == NO_FRAMES
-    source = RunStore(gan_root[0]).get(gan_root[1]["dcgan"])
-    run = panel.store.create_run(source.config, kind="gan")
-    shutil.copytree(source.dir, run.dir, dirs_exist_ok=True)
+    run = stored_gan(panel.store, spec=SPECS["dcgan"])
     panel.hide()
     panel.show()
     choose(qtbot, panel, run.id)

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from deepscope.core.runs.store import RunStore
 from deepscope.panels.occlusion.panel import OcclusionPanel
 from deepscope.widgets.image_source import DATASET, FILE
-from tests.gui.panels.occlusion.steps import run, save_untrained_run
+from tests.factories import stored_classifier
+from tests.gui.panels.occlusion.steps import run
 
 
 def click_map(qtbot, panel, x: float, y: float) -> None:
@@ -143,7 +144,7 @@ def test_dataset_tab_returns_once_a_run_is_trained(qtbot, compute, tmp_path):
     qtbot.addWidget(panel)
     assert panel.source.tabs.currentIndex() == FILE and not panel.source.tabs.isTabEnabled(0)
     assert "No finished classifier run" in panel.problems.text()
-    save_untrained_run(store)  # (as the Training panel would): offered with no Refresh
+    stored_classifier(store)  # (as the Training panel would): offered with no Refresh
     qtbot.waitUntil(lambda: panel.source.tabs.currentIndex() == DATASET, timeout=5_000)
     assert panel.run_button.isEnabled()
     assert panel.form.target.currentData() == "true"

@@ -201,21 +201,22 @@ def import_torch() -> dict:
 def memory(cycles: int) -> dict:
     from event_loop import watching
 
-    from deepscope.tour import wait_for
+    from deepscope.tour import waiter
 
     def rss_mb() -> float:
         with open("/proc/self/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
     app, window, panel = bench_window(epochs=100)
+    wait = waiter(app)
     sizes = []
     for _ in range(cycles + 1):
         with watching(window.compute) as running:
             panel.start_training()
-            wait_for(app, lambda: (c := panel.board.plots["loss"].curves.get("train"))
-                     is not None and c.series.n > 40)
+            wait(lambda: (c := panel.board.plots["loss"].curves.get("train")) is not None
+                 and c.series.n > 40)
             panel.controls.stop()
-            wait_for(app, lambda: not running)
+            wait(lambda: not running)
         sizes.append(rss_mb())
     window.close()
     return {"growth": sizes[-1] - sizes[0]}

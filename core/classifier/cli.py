@@ -6,12 +6,16 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..data.names import DATASETS, TORCHVISION_SETS, has_official_test_set
 from ..models.spec import ACTIVATIONS, MODELS
 from ..training.cli import add_run_arguments, drive, emit
 from .config import LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
 from .events import EpochEnd, RunFinished
+
+if TYPE_CHECKING:
+    from ..runs.store import RunStore
 
 OFFICIAL = ", ".join(d for d in DATASETS if has_official_test_set(d))
 
@@ -58,7 +62,7 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         schedule=args.schedule, epochs=args.epochs or TrainConfig.epochs,
         batch_size=args.batch_size, seed=args.seed, augment=tuple(args.augment),
         patience=args.patience, device=args.device, val_fraction=args.val_fraction,
-        test_fraction=test_fraction,
+        test_fraction=test_fraction, keep_epochs=args.keep_epochs,
     )
 
 
@@ -79,6 +83,12 @@ def download(config: TrainConfig) -> None:
         load_dataset(config.dataset, root=root, download=True, progress=progress)
 
 
+def epochs_done(store: RunStore, run_id: str) -> int:
+    """The last epoch a run logged (0 if none)."""
+    epochs = store.epochs(run_id)["epoch"]
+    return int(epochs[-1]) if len(epochs) else 0
+
+
 def train_command(args: argparse.Namespace) -> int:
     from ..runs.store import RunStore
     from .trainer import resume_config, train
@@ -87,6 +97,9 @@ def train_command(args: argparse.Namespace) -> int:
     config = resume_config(store, args.resume, args.epochs) if args.resume else config_from(args)
     if found := problems(config):
         raise ValueError("; ".join(found))
+    if args.resume and (done := epochs_done(store, args.resume)) >= config.epochs:
+        raise ValueError(f"run {args.resume} has done {done} of {config.epochs} epochs: ask for "
+                         "more epochs to continue it")  # as train-gan's trainer refuses
     if args.download:
         download(config)
 

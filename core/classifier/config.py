@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..data.names import has_official_test_set
 from ..models.spec import ACTIVATIONS, MODELS
-from ..training.config import RunConfig, choice, run_problems
+from ..training.config import RunConfig, choice, keep_problems, run_problems
 
 LOSSES = ("cross_entropy", "hinge")
 OPTIMIZERS = ("gd", "sgd", "momentum", "rmsprop", "adam")
@@ -39,12 +39,14 @@ class TrainConfig(RunConfig):
     augment: tuple[str, ...] = ()
     patience: int = 0  # early stopping on validation loss; 0 disables it
     device: str = "auto"
+    keep_epochs: int | None = 50  # epoch checkpoints a run keeps (runs.retention); None: all
 
 
 
 def problems(config: TrainConfig) -> list[str]:
     """Every reason the config cannot run, as messages a user can act on (empty when valid)."""
     found = run_problems(config.dataset, config.device, config.epochs, config.batch_size)
+    found += keep_problems(config.keep_epochs)
     found += choice("model", config.model, MODELS)
     found += choice("activation", config.activation, ACTIVATIONS)
     found += choice("loss", config.loss, LOSSES)

@@ -173,6 +173,13 @@ class ClassifierRun(RunLoop):
         val_losses = self.store.epochs(self.run.id).get("val_loss", np.array([]))
         self.lowest_val_loss = float(val_losses[:epoch].min()) if epoch else float("inf")
 
+    def networks(self) -> nn.Module:
+        return self.model
+
+    def training_state(self) -> dict:
+        """The optimizer's state (the schedule follows from the step)."""
+        return self.opt.state_dict()
+
     def started(self) -> RunStarted:
         d = self.data
         return RunStarted(
@@ -197,13 +204,13 @@ class ClassifierRun(RunLoop):
         d = self.data
         val_loss, val_acc, pred, conf = evaluate(self.model, d, d.val, self.loss_fn)
         is_best = self.best_key is None or (val_acc, -val_loss) > self.best_key
-        meta = self.meta | {"epoch": epoch, "val_loss": val_loss, "val_acc": val_acc}
-        save_checkpoint(checkpoint_path(self.run.dir, epoch), self.model, self.spec, meta,
-                        self.opt.state_dict())
+        scores = {"val_loss": val_loss, "val_acc": val_acc}
+        self.save_epoch(epoch, scores)
         if is_best:
             self.best_key, self.best_epoch = (val_acc, -val_loss), epoch
             self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-            save_checkpoint(checkpoint_path(self.run.dir, "best"), self.model, self.spec, meta)
+            save_checkpoint(checkpoint_path(self.run.dir, "best"), self.model, self.spec,
+                            self.meta | scores | {"epoch": epoch, "step": self.step})
         self.worse_epochs = 0 if val_loss < self.lowest_val_loss else self.worse_epochs + 1
         self.lowest_val_loss = min(self.lowest_val_loss, val_loss)
         train = self.epoch_means("loss", "acc")
@@ -240,8 +247,8 @@ def train(
 ) -> Iterator:
     """Train a classifier: yields None per step (a tick) and events from classifier.events.
 
-    With `resume`, continue that stored run from its latest epoch checkpoint (model, optimizer,
-    schedule and best score) up to `config.epochs`.
+    With `resume`, continue that stored run from the step of its newest checkpoint (model,
+    optimizer, schedule, random streams and best score) up to `config.epochs`.
     """
     yield from ClassifierRun(config, store, emit_interval, resume).steps()
 

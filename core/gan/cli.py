@@ -18,7 +18,8 @@ def add_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[..., int
     add_run_arguments(g, GanConfig)
     g.add_argument("--model", default=GanConfig.model, choices=GAN_MODELS)
     g.add_argument("--loss", default=GanConfig.loss, choices=GAN_LOSSES)
-    g.add_argument("--classifier", metavar="RUN", help="classifier run that judges each epoch")
+    g.add_argument("--classifier", metavar="RUN",
+                   help="classifier run (folder, checkpoint or run id) that judges each epoch")
     return {"train-gan": train_gan_command}
 
 
@@ -31,15 +32,17 @@ def epoch_record(event: GanEpochEnd) -> dict:
 
 
 def train_gan_command(args: argparse.Namespace) -> int:
+    from ..runs.lookup import find_run
     from ..runs.store import RunStore
     from .trainer import resume_config, train_gan
 
     store = RunStore(args.runs_dir)
     epochs = GanConfig.epochs if args.epochs is None else args.epochs
+    judge = args.classifier and str(find_run(args.classifier, args.runs_dir, "classifier"))
     config = resume_config(store, args.resume, args.epochs) if args.resume else GanConfig(
         dataset=args.dataset, data_root=args.data_root, image_size=args.image_size,
         model=args.model, loss=args.loss, epochs=epochs, batch_size=args.batch_size,
-        seed=args.seed, device=args.device, classifier=args.classifier,
+        seed=args.seed, device=args.device, classifier=judge, keep_epochs=args.keep_epochs,
     )
     if found := problems(config):
         raise ValueError("; ".join(found))

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from ..models.gan_spec import GAN_MODELS, MAX_GAN_SIZE, MIN_GAN_SIZE, PRIORS
-from ..training.config import RunConfig, choice, run_problems
+from ..training.config import RunConfig, choice, keep_problems, run_problems
 
 GAN_LOSSES = ("minimax", "ns", "wgan", "wgan-gp")
 GAN_OPTIMIZERS = ("sgd", "adam")
@@ -58,6 +58,7 @@ class GanConfig(RunConfig):
     device: str = "auto"
     samples_every: int = 50  # steps between sample grids of the fixed latents
     classifier: str | None = None
+    keep_epochs: int | None = 50  # epoch checkpoints a run keeps (runs.retention); None: all
 
 
 def _optimizer_problems(who: str, name: str, lr: float, betas: tuple[float, float]) -> list[str]:
@@ -75,6 +76,7 @@ def problems(config: GanConfig) -> list[str]:
     found = run_problems(c.dataset, c.device, c.epochs, c.batch_size)
     if c.image_size is not None and not MIN_GAN_SIZE <= c.image_size <= MAX_GAN_SIZE:
         found.append(f"image size must be between {MIN_GAN_SIZE} and {MAX_GAN_SIZE}")
+    found += keep_problems(c.keep_epochs)
     found += choice("model", c.model, GAN_MODELS)
     found += choice("prior", c.prior, PRIORS)
     found += choice("loss", c.loss, GAN_LOSSES)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import torch
+from torch import nn
 
 from ..data.export import to_uint8
 from ..data.load import load_dataset
@@ -27,7 +28,6 @@ from ..jobs.pacing import EMIT_INTERVAL
 from ..models.gan import generate, sample_labels
 from ..models.gan_spec import GanSpec
 from ..models.latents import sample_prior
-from ..runs.checkpoint import checkpoint_path, save_checkpoint
 from ..runs.generators import load_samples, save_samples
 from ..runs.store import RunStore
 from ..training.data import DeviceData
@@ -134,6 +134,12 @@ class GanRun(RunLoop):
         self.adversary.networks().load_state_dict(state)
         self.adversary.restore(training_state or {})
 
+    def networks(self) -> nn.ModuleDict:
+        return self.adversary.networks()
+
+    def training_state(self) -> dict:
+        return self.adversary.training_state()
+
     def reference(self, n: int, seed: int) -> Reference:
         """n seeded latents (labels cycling over the classes for a cGAN) and up to n real
         images in [0, 1]: the same every epoch, whatever the device."""
@@ -196,9 +202,7 @@ class GanRun(RunLoop):
         means = self.epoch_means("d_loss", "g_loss", "d_real", "d_fake", "wasserstein")
         self.last = GanEpochEnd(epoch, self.step, **means, seconds=self.seconds,
                                 diversity=ref.diversity(images), scores=scores)
-        meta = self.meta | {"epoch": epoch, "step": self.step}
-        save_checkpoint(checkpoint_path(self.run.dir, epoch), self.adversary.networks(),
-                        self.spec, meta, self.adversary.training_state())
+        self.save_epoch(epoch)
         self.store.log_epoch(self.run.id, epoch, epoch_row(self.last))
         return (self.last,)
 
@@ -222,7 +226,7 @@ def summary(end: GanEpochEnd | None) -> str:
     """A line about the last epoch: its diversity and, with a judge, its main scores."""
     if end is None:
         return ""
-    text = f"epoch {end.epoch}: diversity {end.diversity:.2f}"
+    text = f"epoch {end.epoch}, diversity {end.diversity:.2f}"
     scores: GanScores | None = end.scores
     if scores is not None:
         text += (f", mean max-probability {scores.mean_max_prob:.3f}, "

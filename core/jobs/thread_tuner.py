@@ -9,7 +9,10 @@ other work (the GUI laying out a new run's plots, measured to slow steps 2x for 
 on both rather than making one look slow (before: 3 runs of 4 kept the slower count). A round
 ends after one block of each count when every step of one count beat every step of the others
 by a clear margin (in the window: ~12 ms a step with two threads against 17-24 ms with one),
-so it costs 5 slow steps instead of 15.
+so it costs 5 slow steps instead of 15. A count whose first timed step is ABANDON times slower
+than every step of a count already tried is given up at once, and a block of slow steps ends by
+time after one timed step: on a busy machine the first steps of a run took 507 ms each (then
+9 ms) while a block of the slow count ran three of them; now it runs two, about a second.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 
 DECISIVE = 1.2  # how much faster every step of one count must be than all others' to end early
+ABANDON = 2.0  # how much slower than another count's slowest step a count is given up at once
 
 
 def default_counts(cores: int) -> tuple[int, ...]:
@@ -66,8 +70,17 @@ class ThreadTuner:
             self._begin_round()
 
     def _block_over(self, now: float) -> bool:
-        enough = len(self._block) >= self.block_steps - 1
-        return enough or (len(self._block) >= 2 and now - self._started >= self.block_seconds)
+        if len(self._block) >= self.block_steps - 1:
+            return True
+        return bool(self._block) and (now - self._started >= self.block_seconds
+                                      or self._losing())
+
+    def _losing(self) -> bool:
+        """Whether the count under trial is clearly slower than one already tried: each of its
+        steps ABANDON times slower than that count's slowest."""
+        trying = self._pending[0]
+        return any(min(self._block) > ABANDON * max(t)
+                   for n, t in self._times.items() if t and n != trying)
 
     def _decided(self) -> bool:
         """Whether, with every count tried, one count's slowest step beat all others' fastest
@@ -89,7 +102,9 @@ class ThreadTuner:
 
     def _end_block(self) -> None:
         self._times[self._pending.pop(0)].extend(self._block)
-        if self._pending and not self._decided():
+        if self._decided():
+            self._pending.clear()  # the round is over: its other blocks would time nothing
+        if self._pending:
             self._begin_block()
             return
         self.step_seconds = {n: statistics.median(t) for n, t in self._times.items()}

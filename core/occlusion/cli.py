@@ -6,44 +6,74 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from ..jobs.args import index, out_dir, path, positive_int
 from .spec import OCCLUDERS
 
 
 def add_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[..., int]]:
     o = sub.add_parser("occlusion", help="occlusion maps of a trained run for one image")
-    o.add_argument("--run", type=Path, required=True, help="run folder or checkpoint file")
+    o.add_argument("--run", required=True, help="classifier run folder, checkpoint or run id")
     o.add_argument("--dataset", help="dataset to take --index from")
-    o.add_argument("--data-root", type=Path)
+    o.add_argument("--data-root", type=path)
     source = o.add_mutually_exclusive_group(required=True)
-    source.add_argument("--index", type=int, help="image index in the dataset")
-    source.add_argument("--image", type=Path, help="an image file (resized, channels adapted)")
-    o.add_argument("--window", required=True, help="H or HxW")
-    o.add_argument("--stride", required=True, help="S or SHxSW")
+    source.add_argument("--index", type=index, help="image index in the dataset")
+    source.add_argument("--image", type=path,
+                        help="an image file at least the model's input size (resized, channels "
+                        "adapted)")
+    o.add_argument("--window", type=pair, required=True, help="H or HxW pixels")
+    o.add_argument("--stride", type=pair, required=True, help="S or SHxSW pixels")
     o.add_argument("--occluder", default="grey", choices=OCCLUDERS)
-    o.add_argument("--target", default="true", help="true, pred or a class index")
-    o.add_argument("--batch-size", type=int, default=64)
-    o.add_argument("--out", type=Path, required=True)
+    o.add_argument("--target", type=target, default="true", help="true, pred or a class index")
+    o.add_argument("--batch-size", type=positive_int, default=64)
+    o.add_argument("--out", type=out_dir, required=True, help="folder for the maps")
     return {"occlusion": occlusion_command}
 
 
 def pair(text: str) -> tuple[int, int]:
-    """'7' -> (7, 7); '7x5' -> (7, 5)."""
-    parts = [int(p) for p in text.lower().split("x")]
-    if len(parts) not in (1, 2):
-        raise ValueError(f"expected N or HxW, got {text!r}")
+    """'7' -> (7, 7); '7x5' -> (7, 5): whole numbers of pixels, at least 1."""
+    try:
+        parts = [int(p) for p in text.lower().split("x")]
+    except ValueError:
+        parts = []
+    if not 1 <= len(parts) <= 2 or min(parts) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected N or HxW, whole numbers of pixels of at least 1, got {text!r}")
     return (parts[0], parts[-1])
+
+
+def target(text: str) -> str:
+    """'true', 'pred' or a class index (checked against the model's classes once loaded)."""
+    if text in ("true", "pred") or text.isdecimal():
+        return text
+    raise argparse.ArgumentTypeError(f"expected true, pred or a class index, got {text!r}")
+
+
+def require_size(path: Path, size: int) -> None:
+    """Refuse an image file smaller than the size x size model input: stretched up to it, it
+    has no detail to occlude (a 1x1 file gave a flat, meaningless map and exit status 0)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        width, height = image.size
+    if min(width, height) < size:
+        raise ValueError(f"image is {width}x{height} pixels: too small for this model, whose "
+                         f"input is {size}x{size}; give an image of at least {size}x{size}")
 
 
 def occlusion_command(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from ..runs.lookup import find_run
     from .experiment import load_experiment, occluder, resolve_target, save_maps
     from .maps import occlusion_maps
 
-    exp = load_experiment(args.run, args.dataset, args.data_root, args.index, args.image)
+    run = find_run(args.run, args.runs_dir, "classifier")
+    exp = load_experiment(run, args.dataset, args.data_root, args.index, args.image)
+    if args.image:  # decoded: its size can be read
+        require_size(args.image, exp.pixels.shape[-1])
     baseline, value = occluder(args.occluder, exp)
     maps = occlusion_maps(exp.model, exp.image, resolve_target(args.target, exp),
-                          pair(args.window), pair(args.stride), baseline, args.batch_size)
+                          args.window, args.stride, baseline, args.batch_size)
     save_maps(args.out, maps, exp, value)
     print(f"{exp.classes[maps.target]}: p = {maps.base_probability:.3f} unoccluded; largest "
           f"drop {np.nanmax(maps.drop):.3f}; maps in {args.out}")

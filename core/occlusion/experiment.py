@@ -51,7 +51,7 @@ def load_experiment(
     """The run's model and an image: item `index` of a dataset, or a file converted to fit."""
     clf = load_classifier(RunModel(Path(run)), device)
     if image_path is not None:
-        image = FileImage(Path(image_path))
+        image = FileImage(Path(image_path).expanduser())
     elif dataset is None or index is None:
         raise ValueError("give --image FILE, or --dataset with --index")
     else:

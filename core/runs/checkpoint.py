@@ -5,15 +5,22 @@ sidecars without it hold a ModelSpec). A GAN checkpoint holds G, D and the EMA o
 
 A checkpoint named `best` in a run folder is `best.json` + `best.safetensors` (and, if an
 optimizer state was saved, `best.optim.safetensors`). Files are written to a temporary name and
-moved into place, sidecar first and weights last, so a killed writer never leaves a half file.
+moved into place (files.write_atomic), so a killed writer never leaves a half file. A name that
+is written again (`best`, `stopped`) could still pair a new sidecar with old weights after a
+kill between the moves, so each save draws a token that the sidecar and the safetensors
+metadata both carry, and loading refuses a pair whose tokens differ.
+
+The training state (optimizers, random streams, replay buffer: what resume needs) is saved
+beside the weights. A stopped run keeps it, with the weights of its last step, under `stopped`;
+`resume_checkpoint` picks that over the latest epoch checkpoint.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import secrets
-from collections.abc import Callable, Mapping
+import warnings
+from collections.abc import Mapping
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -28,10 +35,12 @@ from torch import Tensor, nn
 from ..models.build import build_model
 from ..models.gan_spec import GanSpec
 from ..models.spec import ModelSpec
+from .files import write_atomic
 
 FORMAT = "deepscope-checkpoint"
 VERSION = 1
 _SHOWN = 5  # keys listed per kind of mismatch
+STOPPED = "stopped"  # the checkpoint of the step a run was stopped at
 SPECS: dict[str, type[ModelSpec] | type[GanSpec]] = {"classifier": ModelSpec, "gan": GanSpec}
 Spec = ModelSpec | GanSpec
 
@@ -60,25 +69,49 @@ def latest_checkpoint(run_dir: Path) -> Path | None:
     return (epoch_checkpoints(run_dir) or [None])[-1]
 
 
+def resume_checkpoint(run_dir: Path) -> Path | None:
+    """Where a run goes on from: its `stopped` checkpoint if complete, else its latest epoch
+    checkpoint (None if it has neither)."""
+    stopped = checkpoint_path(run_dir, STOPPED)
+    return stopped if _sidecar(_stem(stopped)).exists() and stopped.exists() else (
+        latest_checkpoint(run_dir))
+
+
+def remove_checkpoint(path: Path) -> None:
+    """Delete a checkpoint's files: weights first, so a half-removed one is never listed."""
+    stem = _stem(Path(path))
+    for file in (_weights(stem), _optim(stem), _sidecar(stem)):
+        file.unlink(missing_ok=True)
+
+
+def remove_training_state(path: Path) -> None:
+    """Delete the training state saved with a checkpoint, keeping its weights and sidecar."""
+    _optim(_stem(Path(path))).unlink(missing_ok=True)
+
+
 def save_checkpoint(path: Path, model: nn.Module, spec: Spec, meta: dict | None = None,
                     optimizer_state: dict | None = None) -> Path:
-    """Write `<path>.json`, `<path>.optim.safetensors` if given, then `<path>.safetensors`."""
+    """Write `<path>.json`, `<path>.optim.safetensors` if given, then `<path>.safetensors`,
+    all three with one token."""
     stem = _stem(Path(path))
     stem.parent.mkdir(parents=True, exist_ok=True)
     kind = next(name for name, cls in SPECS.items() if isinstance(spec, cls))
+    token = secrets.token_hex(8)
     sidecar = {"format": FORMAT, "version": VERSION, "spec": kind, "model": asdict(spec),
-               "meta": meta or {}}
+               "meta": meta or {}, "token": token}
     text = json.dumps(sidecar, indent=1, default=_scalar)
-    _atomic(_sidecar(stem), lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    write_atomic(_sidecar(stem), lambda tmp: tmp.write_text(text, encoding="utf-8"))
     optim = _optim(stem)
     if optimizer_state is None:
         optim.unlink(missing_ok=True)
     else:
         tensors: dict[str, Tensor] = {}
         layout = json.dumps(_encode(optimizer_state, tensors))
-        _atomic(optim, lambda tmp: save_file(_arrays(tensors), tmp, {"layout": layout}))
+        write_atomic(optim, lambda tmp: save_file(_arrays(tensors), tmp,
+                                                  {"layout": layout, "token": token}))
     weights = _weights(stem)
-    _atomic(weights, lambda tmp: save_file(_arrays(model.state_dict()), tmp, {"format": "pt"}))
+    write_atomic(weights, lambda tmp: save_file(_arrays(model.state_dict()), tmp,
+                                                {"format": "pt", "token": token}))
     return weights
 
 
@@ -89,7 +122,10 @@ def load_checkpoint(path: Path) -> tuple[dict[str, Tensor], Spec, dict]:
     weights = weights_file(path)
     foreign = not weights.name.endswith(".safetensors")
     state = _load_foreign(weights) if foreign else _load_safetensors(weights)
-    spec, meta = _read_sidecar(_sidecar(_stem(weights)))
+    sidecar = _sidecar(_stem(weights))
+    spec, meta = _read_sidecar(sidecar)
+    if not foreign:
+        _check_pair(weights, sidecar)
     return state, spec, meta
 
 
@@ -104,15 +140,18 @@ def weights_file(path: Path) -> Path:
 
 def load_optimizer_state(path: Path) -> dict | None:
     """The optimizer state saved with a checkpoint, or None if it was saved without one."""
-    optim = _optim(_stem(_resolve(Path(path))))
+    stem = _stem(_resolve(Path(path)))
+    optim = _optim(stem)
     if not optim.exists():
         return None
     try:
         with safe_open(optim, framework="pt", device="cpu") as f:
             tensors = {key: f.get_tensor(key) for key in f.keys()}  # noqa: SIM118 (not a dict)
-            return _decode(json.loads(f.metadata()["layout"]), tensors)
+            state = _decode(json.loads(f.metadata()["layout"]), tensors)
     except Exception as err:
         raise CheckpointError(f"{optim} is corrupt or truncated: {err}") from err
+    _check_pair(optim, _sidecar(stem))
+    return state
 
 
 def load_model(path: Path, device: str | torch.device = "cpu") -> nn.Module:
@@ -140,7 +179,9 @@ def rebuild_model(path: Path, state: Mapping[str, Tensor], spec: Spec) -> nn.Mod
 
 
 def _resolve(path: Path) -> Path:
-    """A checkpoint file for a path that may be a run folder (best, else latest epoch)."""
+    """A checkpoint file for a path (`~` expanded) that may be a run folder (best, else latest
+    epoch)."""
+    path = path.expanduser()
     if not path.is_dir():
         return path
     best = checkpoint_path(path, "best")
@@ -170,19 +211,18 @@ def _optim(stem: Path) -> Path:
     return stem.with_name(stem.name + ".optim.safetensors")
 
 
-def _atomic(final: Path, write: Callable[[Path], None]) -> None:
-    """Write through `write(temp_name)` in the same folder, then move into place.
-
-    os.replace is atomic, so a killed process never leaves a partial file under the final name.
-    No fsync: it cost more than a training epoch on digits, and guards only against power loss.
-    """
-    tmp = final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, final)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+def _check_pair(file: Path, sidecar: Path) -> None:
+    """Refuse a safetensors file whose token differs from its sidecar's: a writer was killed
+    between the two (sidecars and files saved before tokens carry none and pass)."""
+    expected = json.loads(sidecar.read_text(encoding="utf-8")).get("token")
+    if expected is None:
+        return
+    with safe_open(file, framework="pt", device="cpu") as f:
+        found = (f.metadata() or {}).get("token")
+    if found != expected:
+        raise CheckpointError(
+            f"{file} and {sidecar.name} come from different saves (the writer was stopped "
+            "between them): use another checkpoint of the run")
 
 
 def _arrays(state: Mapping[str, Tensor]) -> dict[str, np.ndarray]:
@@ -236,11 +276,19 @@ def _load_safetensors(weights: Path) -> dict[str, Tensor]:
 
 
 def _load_foreign(path: Path) -> dict[str, Tensor]:
-    """A state dict from a non-safetensors file through torch's weights-only unpickler."""
+    """A state dict from a PyTorch file of plain tensors, through torch's weights-only
+    unpickler; a pickle that needs more (code) is refused in one line, never run."""
+    if not _is_pickle(path):
+        raise CheckpointError(f"{path} is not a weights file: DeepScope loads safetensors "
+                              "(or a PyTorch file of plain tensors)")
     try:
-        obj = torch.load(path, weights_only=True, map_location="cpu")
-    except Exception as err:
-        raise CheckpointError(f"{path} is not a safe weights file: {err}") from err
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's notes on pickle protocols
+            obj = torch.load(path, weights_only=True, map_location="cpu")
+    except Exception as err:  # torch's own text is 8 lines advising weights_only=False
+        raise CheckpointError(f"refused: {path} is a pickle, which can run code; DeepScope "
+                              "loads only safetensors (or a PyTorch file of plain tensors)"
+                              ) from err
     for key in ("state_dict", "model_state_dict", "model"):
         if isinstance(obj, Mapping) and isinstance(obj.get(key), Mapping):
             obj = obj[key]
@@ -248,6 +296,13 @@ def _load_foreign(path: Path) -> dict[str, Tensor]:
             and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items())):
         raise CheckpointError(f"{path} is not a safe weights file: it holds no state dict")
     return dict(obj)
+
+
+def _is_pickle(path: Path) -> bool:
+    """Whether a file starts as a pickle (protocol 2+) or a torch.save zip of one."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    return head[:1] == b"\x80" or head == b"PK\x03\x04"
 
 
 def _read_sidecar(sidecar: Path) -> tuple[Spec, dict]:

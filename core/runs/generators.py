@@ -28,7 +28,7 @@ def load_generator(
     """(generator in eval mode on `device`, its spec, the checkpoint's meta) from a GAN run
     folder (latest epoch) or checkpoint. `ema` prefers the moving average of G when saved;
     `latent_dim`, when given, must match the generator's."""
-    path = Path(path)
+    path = Path(path).expanduser()
     if not path.exists() and not path.with_name(path.name + ".safetensors").exists():
         raise CheckpointError(f"no GAN run folder or checkpoint at {path}")
     state, spec, meta = load_checkpoint(path)

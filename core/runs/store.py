@@ -10,7 +10,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import sqlite3
 import sys
 import threading
@@ -21,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .files import remove_orphans
+from .owner import owner_alive, pid_alive, this_host
 
 STATUSES = (
     "running", "finished", "early-stopped", "stopped", "failed", "diverged", "interrupted")
@@ -53,6 +55,10 @@ def default_runs_dir() -> Path:
     return base / "deepscope" / "runs"
 
 
+class RunBusy(ValueError):
+    """Another live process trains the run: it has one writer at a time."""
+
+
 @dataclass(frozen=True)
 class RunInfo:
     """One run as stored; `created` is Unix time in seconds, `dir` holds its checkpoints."""
@@ -66,20 +72,38 @@ class RunInfo:
     dir: Path
 
 
+class UnknownRun(KeyError):
+    """A run id the store does not hold; prints as its message (a KeyError quotes it)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 class RunStore:
     """Thread-safe run store: written from the compute thread, read from the GUI thread."""
 
     def __init__(self, root: Path | None = None) -> None:
-        self.root = Path(root) if root is not None else default_runs_dir()
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = Path(root).expanduser() if root is not None else default_runs_dir()
+        if self.root.exists() and not self.root.is_dir():
+            raise ValueError(f"the run store {self.root} is a file: give a folder")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:  # a file above it, no permission
+            raise ValueError(f"cannot create the run store {self.root}: {err.strerror}") from err
         self._lock = threading.RLock()
         self._subscribers: list[Callable[[str], None]] = []
         self._conn = sqlite3.connect(self.root / DB_NAME, timeout=10, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        with self._lock, self._conn:
-            self._conn.executescript(_SCHEMA)
-        self._mark_interrupted()
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            with self._lock, self._conn:
+                self._conn.executescript(_SCHEMA)
+            self._mark_interrupted()
+        except sqlite3.DatabaseError as err:  # "file is not a database"
+            self._conn.close()
+            raise ValueError(f"{self.root / DB_NAME} is damaged ({err}): move it aside and "
+                             "DeepScope starts a new, empty run store") from err
+        remove_orphans(self.root)
 
     def __enter__(self) -> RunStore:
         return self
@@ -113,7 +137,7 @@ class RunStore:
                     with self._conn:
                         self._conn.execute(
                             "INSERT INTO runs VALUES (?, ?, ?, 'running', '', ?, ?, ?)",
-                            (run_id, kind, text, now, os.getpid(), socket.gethostname()))
+                            (run_id, kind, text, now, os.getpid(), this_host()))
                     break
                 except sqlite3.IntegrityError:  # id taken within the same second: draw again
                     continue
@@ -143,7 +167,23 @@ class RunStore:
                 "UPDATE runs SET status = ?, message = ? WHERE id = ?", (status, message, run_id))
             if status == "running":
                 self._conn.execute("UPDATE runs SET pid = ?, host = ? WHERE id = ?",
-                                   (os.getpid(), socket.gethostname(), run_id))
+                                   (os.getpid(), this_host(), run_id))
+        self._changed(run_id)
+
+    def claim(self, run_id: str, message: str) -> None:
+        """Make this process the run's one writer (status running): RunBusy while another live
+        process trains it; a writer gone from this host is taken over."""
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")  # no other process claims between the two
+            self._require(run_id)
+            status, pid, host = self._conn.execute(
+                "SELECT status, pid, host FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if status == "running" and owner_alive(pid, host):
+                raise RunBusy(f"run {run_id} is being trained by process {pid} on {host}: "
+                              "stop it there, or wait until it ends, before continuing it")
+            self._conn.execute(
+                "UPDATE runs SET status = 'running', message = ?, pid = ?, host = ? WHERE id = ?",
+                (message, os.getpid(), this_host(), run_id))
         self._changed(run_id)
 
     def runs(self, kind: str | None = None) -> list[RunInfo]:
@@ -191,7 +231,7 @@ class RunStore:
         row = self._conn.execute(
             f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
-            raise KeyError(f"no run {run_id!r} in {self.root / DB_NAME}")
+            raise UnknownRun(f"no run {run_id} in {self.root}")
         return row
 
     def _info(self, row: tuple) -> RunInfo:
@@ -204,8 +244,8 @@ class RunStore:
         with self._lock, self._conn:
             rows = self._conn.execute(
                 "SELECT id, pid FROM runs WHERE status = 'running' AND host = ?",
-                (socket.gethostname(),)).fetchall()
-            dead = [(run_id,) for run_id, pid in rows if not _pid_alive(pid)]
+                (this_host(),)).fetchall()
+            dead = [(run_id,) for run_id, pid in rows if not pid_alive(pid)]
             if dead:
                 self._conn.executemany(
                     "UPDATE runs SET status = 'interrupted', "
@@ -262,33 +302,3 @@ def _align(pairs: np.ndarray, index: np.ndarray) -> np.ndarray:
     column = np.full(len(index), np.nan)
     column[np.searchsorted(index, steps)] = pairs[::-1, 1][first]
     return column
-
-
-def _pid_alive(pid: int | None) -> bool:
-    """Whether a process with this id runs on this machine (a zombie counts as alive)."""
-    if pid is None:
-        return False
-    if pid == os.getpid():
-        return True
-    if sys.platform == "win32":
-        return _windows_pid_alive(pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _windows_pid_alive(pid: int) -> bool:
-    import ctypes
-
-    kernel32 = ctypes.windll.kernel32
-    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return kernel32.GetLastError() == 5  # access denied: it exists
-    code = ctypes.c_ulong()
-    ok = kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-    kernel32.CloseHandle(handle)
-    return bool(ok) and code.value == 259  # STILL_ACTIVE

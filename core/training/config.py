@@ -35,6 +35,13 @@ def choice(name: str, value: str, options: tuple[str, ...]) -> list[str]:
     return [] if value in options else [f"{name} must be one of {', '.join(options)}"]
 
 
+def keep_problems(keep_epochs: int | None) -> list[str]:
+    """A problem when a run would keep fewer than two epoch checkpoints (None keeps all)."""
+    if keep_epochs is None or keep_epochs >= 2:
+        return []
+    return ["keep epochs must be at least 2 (the newest and the best epoch), or all"]
+
+
 def run_problems(dataset: str, device: str, epochs: int, batch_size: int) -> list[str]:
     """Problems of the fields every run has: dataset, device, epochs and batch size."""
     found = []

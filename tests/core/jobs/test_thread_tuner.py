@@ -102,3 +102,23 @@ def test_a_close_race_runs_every_block():
     assert tuner.step_seconds == {}  # undecided: 1.1x is within the margin
     machine.steps(tuner, 20)
     assert tuner.best == 2 and machine.applied == [1, 2, 1, 2, 1, 2, 2]
+
+
+class CountingMachine(FakeMachine):
+    """Counts the steps taken at each thread count."""
+
+    def steps(self, tuner: ThreadTuner, n: int) -> None:
+        for _ in range(n):
+            self.taken[self.threads] = self.taken.get(self.threads, 0) + 1
+            super().steps(tuner, 1)
+
+
+@pytest.mark.parametrize("slow", [1, 2])
+def test_a_clearly_slower_count_is_given_up_within_about_a_second(slow):
+    machine = CountingMachine({slow: 0.507, 3 - slow: 0.009})  # a busy machine, measured
+    machine.taken = {}
+    tuner = tuner_on(machine)
+    machine.steps(tuner, 100)
+    assert tuner.best == 3 - slow and machine.threads == 3 - slow
+    assert machine.taken[slow] == 2  # one that pays for the change, one timed: ~1 s
+    assert machine.taken[slow] * 0.507 < 1.1

@@ -118,7 +118,7 @@ def test_read_from_another_thread(store: RunStore) -> None:
 
 def test_unknown_id(store: RunStore) -> None:
     for call in (store.get, store.steps, store.epochs, store.delete):
-        with pytest.raises(KeyError, match="no run 'nope'"):
+        with pytest.raises(KeyError, match="no run nope in "):
             call("nope")
     with pytest.raises(KeyError, match="no run"):
         store.log_steps("nope", [{"step": 0, "loss": 1.0}])
@@ -220,7 +220,7 @@ def test_code_running_pickle_refused(tmp_path: Path, suffix: str) -> None:
         {"format": "deepscope-checkpoint", "version": 1, "model": {"name": "lenet",
          "in_channels": 1, "image_size": 28, "num_classes": 10}, "meta": {}}))
     for call in (load_checkpoint, load_model):
-        with pytest.raises(CheckpointError, match="is not a safe weights file"):
+        with pytest.raises(CheckpointError, match="is a pickle, which can run code"):
             call(path)
     assert not marker.exists()
 

@@ -3,6 +3,8 @@ the stored step timing of runs old and new."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -13,7 +15,6 @@ import torch
 from deepscope.core.jobs.events import Event
 from deepscope.core.models.build import build_model
 from deepscope.core.models.spec import ModelSpec
-from deepscope.core.runs.checkpoint import checkpoint_path, save_checkpoint
 from deepscope.core.runs.store import RunStore
 from deepscope.core.training.data import DeviceData
 from deepscope.core.training.events import TrainingFinished, TrainingSteps
@@ -31,6 +32,7 @@ class Config:
     seed: int = 0
     explode_at: int = -1  # the step whose loss becomes infinite (none if negative)
     patience: int = 0  # epochs before an early stop (never if 0)
+    keep_epochs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,15 @@ class ToyRun(RunLoop):
 
     kind = "toy"
     advice = "Try again."
+    spec = SPEC
+    meta: dict = {}
 
-    def __init__(self, config: Config, store: RunStore, resume: str | None = None) -> None:
+    def __init__(self, config: Config, store: RunStore, resume: str | None = None,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
         images = torch.arange(24 * 64, dtype=torch.uint8).reshape(24, 1, 8, 8)
         idx = torch.arange(24)
         data = DeviceData(images, idx % 2, idx, idx[:0], idx[:0], (0.5,), (0.25,), ("a", "b"))
-        super().__init__(config, store, 0.0, torch.device("cpu"), data, 6, MetricBuffer())
+        super().__init__(config, store, 0.0, torch.device("cpu"), data, 6, MetricBuffer(clock))
         torch.manual_seed(config.seed)
         self.model = build_model(SPEC)
         self.opt = torch.optim.SGD(self.model.parameters(), lr=0.01)
@@ -65,6 +70,12 @@ class ToyRun(RunLoop):
     def load_state(self, state, training_state, meta) -> None:
         self.model.load_state_dict(state)
         self.opt.load_state_dict(training_state)
+
+    def networks(self) -> torch.nn.Module:
+        return self.model
+
+    def training_state(self) -> dict:
+        return self.opt.state_dict()
 
     def started(self) -> Started:
         return Started(self.step)
@@ -85,8 +96,7 @@ class ToyRun(RunLoop):
                         scale=values[:, 1])
 
     def end_epoch(self, epoch: int) -> list[Event]:
-        save_checkpoint(checkpoint_path(self.run.dir, epoch), self.model, SPEC,
-                        {"epoch": epoch}, self.opt.state_dict())
+        self.save_epoch(epoch)
         self.store.log_epoch(self.run.id, epoch, {"step": self.step, "seconds": self.seconds,
                                                   **self.epoch_means("loss")})
         return []
@@ -131,12 +141,14 @@ def test_early_stop_and_a_stopped_run_resumed_with_its_clock_going_on(tmp_path):
 
     job = ToyRun(Config(epochs=3), store).steps()
     run_id = store.runs("toy")[0].id
-    for _ in range(9):  # stop 3 steps into epoch 2: those steps are redone
+    for _ in range(9):  # stop 2 steps into epoch 2: it goes on from there
         next(job)
     job.close()
-    assert store.get(run_id).status == "stopped" and "step 8" in store.get(run_id).message
+    assert store.get(run_id).status == "stopped"
+    assert store.get(run_id).message == ("stopped at step 8 (epoch 2); Continue resumes from "
+                                         "there")
     items = list(ToyRun(Config(epochs=3), store, resume=run_id).steps())
-    assert items[0].first_step == 6 and items[-1].status == "finished"
+    assert items[0].first_step == 8 and items[-1].status == "finished"
     assert store.steps(run_id)["step"].tolist() == list(range(18))
     first = next(i for i in items if isinstance(i, ToySteps))
     assert first.wall > store.epochs(run_id)["seconds"][0]

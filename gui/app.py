@@ -8,10 +8,8 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -22,8 +20,10 @@ from PySide6.QtWidgets import (
 from deepscope.core.runs.store import RunStore
 
 from .compute import ComputeThread
+from .menus import Menus
 from .panels import PANELS
 from .widgets.panel_frame import error_box
+from .widgets.svg_export import save_svg
 
 STYLE = resources.files("deepscope.resources") / "style.qss"
 
@@ -53,24 +53,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.device)
         self.statusBar().showMessage("Loading PyTorch in the background; you can set up a run "
                                      "meanwhile.")
-        self.build_menus()
+        self.menus = Menus(self)
         compute.ready.connect(self.on_ready)
         compute.start_failed.connect(self.on_start_failed)
         self.restore()
-
-    def build_menus(self) -> None:
-        file = self.menuBar().addMenu("&File")
-        for text, keys, slot in (("Export panel as PNG…", "Ctrl+E", self.export_dialog),
-                                 ("Quit", QKeySequence.StandardKey.Quit, self.close)):
-            action = QAction(text, self)
-            action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(slot)
-            file.addAction(action)
-        about = QAction("About DeepScope", self)
-        about.triggered.connect(lambda: QMessageBox.about(
-            self, "DeepScope", "DeepScope: see inside deep vision networks.\n"
-            f"Runs are stored in {self.store.root}"))
-        self.menuBar().addMenu("&Help").addAction(about)
 
     def on_ready(self, label: str) -> None:
         self.device.setText(f"device: {label or 'unavailable'}")
@@ -82,17 +68,14 @@ class MainWindow(QMainWindow):
         self.error_box = error_box(self, "PyTorch could not start", message, details)
 
     def export_panel(self, path: Path) -> Path:
-        """Save the current panel as a PNG (what File > Export does)."""
-        if not self.tabs.currentWidget().grab().save(str(path)):
+        """Save the current panel as a PNG, or as an SVG drawing where `path` ends in .svg
+        (File > Export panel)."""
+        panel = self.tabs.currentWidget()
+        if Path(path).suffix.lower() == ".svg":
+            return save_svg(panel, path, f"DeepScope {panel.title}")
+        if not panel.grab().save(str(path)):
             raise OSError(f"could not write {path}")
         return path
-
-    def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export panel", f"{self.current_key()}.png",
-                                              "PNG (*.png)")
-        if path:
-            self.export_panel(Path(path))
-            self.statusBar().showMessage(f"Saved {path}", 5000)
 
     def show_panel(self, key: str) -> QWidget:
         """Bring the panel `key` (see PANELS) to the front."""
@@ -106,14 +89,34 @@ class MainWindow(QMainWindow):
         s = self.settings
         if geometry := s.value("window/geometry"):
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 860)
+        else:  # as large as is useful, within the screen
+            room = self.screen().availableGeometry().size()
+            self.resize(min(1400, room.width()), min(860, room.height()))
         if (key := s.value("window/panel")) in self.panels:
             self.show_panel(key)
         for panel in self.panels.values():
             panel.load_settings(s)
 
+    def busy_panels(self) -> list[str]:
+        """The titles of the panels whose job (a training run, a scan) is running."""
+        return [p.title for p in self.panels.values() if getattr(p, "job", None) is not None]
+
+    def ask_to_quit(self, busy: list[str]) -> bool:
+        """Whether to stop the running jobs and quit (a modal question)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit DeepScope",
+                          f"{' and '.join(busy)}: a job is still running. Stop it and quit? "
+                          "A stopped run keeps everything up to its last step.", parent=self)
+        stop = box.addButton("Stop the run and quit", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole))
+        box.exec()
+        return box.clickedButton() is stop
+
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Asks first while a job runs; then stops every job (a run ends `stopped`), waits
+        for the compute thread and delivers the jobs' last events while the store is open."""
+        if not self.closed and (busy := self.busy_panels()) and not self.ask_to_quit(busy):
+            event.ignore()
+            return
         if not self.closed:
             self.closed = True
             s = self.settings

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+SMALL = (1024, 700)  # a small laptop's screen: every panel is saved at this size too
+
 
 def waiter(app, timeout_s: float = 300.0) -> Callable[[Callable[[], bool]], None]:
     """`wait(condition)`: process events until condition() holds (TimeoutError after
@@ -27,8 +29,9 @@ def waiter(app, timeout_s: float = 300.0) -> Callable[[Callable[[], bool]], None
 
 
 def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
-    """Screenshots of the window and each panel (named by its key in PANELS) after its tour
-    step. The tour keeps its settings in a temporary file: the user's stay as they were."""
+    """Screenshots of the window and each panel (named by its key in PANELS, and at 1024 x
+    700 `<key>-1024x700.png`) after its tour step. The tour keeps its settings in a temporary
+    file: the user's stay as they were."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
 
@@ -48,9 +51,11 @@ def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
         window.show_panel(PANELS[0].key)
         paths = [out / "window.png"]
         window.grab().save(str(paths[0]))
-        for entry in PANELS:
-            window.show_panel(entry.key)
-            app.processEvents()
-            paths.append(window.export_panel(out / f"{entry.key}.png"))
+        for size, suffix in (((1500, 900), ""), (SMALL, "-1024x700")):
+            window.resize(*size)
+            for entry in PANELS:
+                window.show_panel(entry.key)
+                app.processEvents()
+                paths.append(window.export_panel(out / f"{entry.key}{suffix}.png"))
         window.close()
     return paths

@@ -240,8 +240,9 @@ class ComputeThread(QThread):
                         return
                     if time.perf_counter() > turn_ends and self._queue and self._take_turns(job):
                         return
-        except Exception as err:
-            report("errored", (error_message(err), traceback.format_exc()))
+        except Exception as err:  # details for a bug only: bad input needs no traceback
+            message = error_message(err)
+            report("errored", (message, traceback.format_exc() if message != str(err) else ""))
         with self._cond:
             self._jobs.pop(job.handle, None)
         report("finished")

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QSlider,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from .curves import CurveBoard
+from .flow import flow
 
 
 class CurveToolbar(QWidget):
@@ -32,10 +32,10 @@ class CurveToolbar(QWidget):
         self.log_y = QCheckBox("log y")
         self.x_axis = QComboBox()
         self.x_axis.addItems(["step", "wall time"])
-        row = QHBoxLayout(self)
+        self.smoothing.setFixedWidth(90)
+        row = flow(self.smoothing_label, self.smoothing, self.log_y, QLabel("x axis"),
+                   self.x_axis, parent=self)
         row.setContentsMargins(0, 0, 0, 0)
-        for w in (self.smoothing_label, self.smoothing, self.log_y, QLabel("x axis"), self.x_axis):
-            row.addWidget(w)
         for text, slot in (("PNG", self.export_png), ("SVG", self.export_svg),
                            ("CSV", self.export_csv)):
             b = QPushButton(f"Export {text}")

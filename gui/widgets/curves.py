@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import math
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -12,13 +13,14 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QGraphicsItem
 
 REDRAW_BUDGET = 0.02  # the share of the GUI thread that live curves may take to draw
 MAX_REDRAW_INTERVAL_MS = 1000  # however slow the machine, new points show each second
+TITLE_SIZE = "9pt"  # titles set the plots' least width: two columns fit a 1024 px window
 TICK_TEXT_WIDTH = 42  # room for y tick labels up to "0.0005" from the start (px)
 COLORS = {"train": (31, 119, 180), "val": (255, 127, 14)}
 CurveSpec = tuple[str, str, tuple[int, int, int] | None, dict]  # plot, name, colour, keywords
@@ -126,7 +128,7 @@ class CurveBoard(pg.GraphicsLayoutWidget):
 
     def __init__(
         self, plots: dict[str, str], columns: int = 2, fps: float = 16.0,
-        from_zero: tuple[str, ...] = (), legends: dict[str, tuple[int, int]] | None = None,
+        from_zero: tuple[str, ...] = (), legends: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.setBackground("w")
@@ -137,12 +139,12 @@ class CurveBoard(pg.GraphicsLayoutWidget):
         self.kept: set[tuple[str, str]] = set()  # (plot, name) of curves clear_curves empties
         self.x_extent: int | None = None  # known run length: a fixed step axis, cheap redraws
         for i, (key, title) in enumerate(plots.items()):
-            item = self.addPlot(row=i // columns, col=i % columns, title=title)
+            item = self.addPlot(row=i // columns, col=i % columns)
+            item.setTitle(title, size=TITLE_SIZE)
             item.setClipToView(True)
             item.setDownsampling(auto=True, mode="peak")
-            if legends and key in legends:  # offset: (-x, y) top right, (-x, -y) bottom right
-                item.addLegend(offset=legends[key], labelTextSize="8pt",
-                               brush=(255, 255, 255, 210))  # legible over the curves
+            if key in legends:
+                self.legend_below(item)
             item.enableAutoRange(y=False)  # fit_y sets it, rarely
             self.reserve_tick_text(item.getAxis("left"))
             self.plots[key] = plot = Plot(item)
@@ -150,11 +152,20 @@ class CurveBoard(pg.GraphicsLayoutWidget):
             item.autoBtn.clicked.connect(functools.partial(self.follow_data, plot))
         self.cache_static_items(True)
         self.set_axis_labels()
+        least = self.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize)  # titles and axes in full
+        self.setMinimumSize(math.ceil(least.width()) + 2, math.ceil(least.height()) + 2)
         self.fastest_ms = int(1000 / fps)
         self.spent = 0.0  # CPU seconds this thread spent drawing since the last tick
         self.timer = QTimer(self)
         self.timer.setInterval(self.fastest_ms)
         self.timer.timeout.connect(self.redraw)
+
+    @staticmethod
+    def legend_below(item: pg.PlotItem) -> None:
+        """Name the plot's curves in a row under its x axis: a legend over the plot covered
+        the data (accuracy rises into the top right corner, where it sat)."""
+        item.legend = pg.LegendItem(labelTextSize="8pt", colCount=3)
+        item.layout.addItem(item.legend, 5, 1)  # (rows 0-4: title, axes and the view box)
 
     @staticmethod
     def reserve_tick_text(axis: pg.AxisItem) -> None:
@@ -164,6 +175,10 @@ class CurveBoard(pg.GraphicsLayoutWidget):
         run, measured); it still widens for a label wider than TICK_TEXT_WIDTH."""
         axis.textWidth = TICK_TEXT_WIDTH  # (pyqtgraph's record of the widest label so far)
         axis.setStyle(autoReduceTextSpace=False)  # (and applies the width)
+
+    def set_title(self, plot: str, text: str) -> None:
+        """Retitle a plot (in the board's title size)."""
+        self.plots[plot].item.setTitle(text, size=TITLE_SIZE)
 
     def curve(
         self, plot: str, name: str, color=None, smooth: bool = True, dashed: bool = False

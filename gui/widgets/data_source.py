@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QFormLayout, QHBoxLayout, QLineEdit, QToolButton
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+)
 
 from deepscope.core.data.names import DATASETS, FOLDER_PREFIX, TORCHVISION_SETS
 from deepscope.core.runs.store import default_runs_dir
@@ -38,6 +45,10 @@ class DataSource(QObject):
         browse.setToolTip("Choose the data root folder")
         browse.clicked.connect(self.pick_root)
         self.root_row.addWidget(browse)
+        self.download_button = QPushButton("Download")  # the form connects it to its job
+        self.download_button.setToolTip("Download the dataset into the data root (needs "
+                                        "internet)")
+        self.root_row.addWidget(self.download_button)
         self.field.changed.connect(self.dataset_chosen)
         self.field.changed.connect(self.changed)
         self.data_root.textChanged.connect(self.changed)
@@ -51,6 +62,16 @@ class DataSource(QObject):
 
     def root(self) -> str | None:
         return self.data_root.text().strip() or None
+
+    def download_root(self) -> Path:
+        """The data root to download into (the default folder when the field is empty)."""
+        if not self.data_root.text().strip():
+            self.data_root.setText(str(default_data_dir()))
+        return Path(self.data_root.text().strip()).expanduser()
+
+    def downloadable(self) -> bool:
+        """Whether the chosen dataset is one Download fetches (a torchvision set)."""
+        return self.dataset() in TORCHVISION_SETS
 
     def set(self, dataset: str, root: str | None) -> None:
         self.field.set(dataset)

@@ -20,6 +20,13 @@ from deepscope.core.occlusion.events import SplitPredictions
 
 SPLIT_LABELS = {"all": "all images", "test": "test split", "validation": "validation split",
           "train": "training split"}
+
+
+def split_words(split: str) -> str:
+    """A split as a sentence names it: "the test split", "all images" (not "the all images")."""
+    return SPLIT_LABELS[split] if split == "all" else f"the {SPLIT_LABELS[split]}"
+
+
 SHOW = {"all": "right and wrong", "correct": "correct only", "wrong": "mistakes only"}
 
 

@@ -38,7 +38,8 @@ class ImageGrid(QWidget):
         self.highlight: list[bool] = []
         self.tips: list[str] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(QSize(4 * cell, 2 * cell))
+        small = min(cell, 40)  # cells shrink to fit (layout_cells): 4 x 2 small ones at least
+        self.setMinimumSize(QSize(4 * small, 2 * small))
 
     def set_images(
         self, images: np.ndarray, captions: list[str], highlight: list[bool],

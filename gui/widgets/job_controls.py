@@ -39,19 +39,26 @@ class JobControls(QWidget):
         self.start_button = QPushButton(start_text)
         self.pause_button = QPushButton("Pause")
         self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop the run at the end of its step: a checkpoint of that "
+                                    "step is kept, and Continue goes on from there")
         self.step_button = QPushButton("Step")
         self.step_button.setToolTip("While paused: one more step, then pause again "
                                     "(Ctrl+Shift+P)")
         self.extra = list(extra)
         self.job_status = JobStatus(hint)
         self.progress, self.status = self.job_status.progress, self.job_status.status
-        buttons = QHBoxLayout()
-        for b in (self.start_button, self.pause_button, self.step_button, self.stop_button,
-                  *self.extra):
-            buttons.addWidget(b)
+        self.pause_button.setText("Resume")  # one width for both words: nothing jumps
+        self.pause_button.setMinimumWidth(self.pause_button.sizeHint().width())
+        self.pause_button.setText("Pause")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(buttons)
+        for row in ((self.start_button, self.pause_button, self.step_button, self.stop_button),
+                    self.extra):  # the extra buttons below: the column stays narrow
+            if row:
+                buttons = QHBoxLayout()
+                for b in row:
+                    buttons.addWidget(b)
+                layout.addLayout(buttons)
         layout.addWidget(self.job_status)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
@@ -59,10 +66,14 @@ class JobControls(QWidget):
         self.update_buttons()
 
     def shortcuts(self, parent: QWidget) -> None:
-        """Ctrl+Return starts, Ctrl+P pauses or resumes, Ctrl+Shift+P steps, Ctrl+. stops."""
-        for keys, slot in (("Ctrl+Return", self.start_button.click), ("Ctrl+P", self.toggle_pause),
-                           ("Ctrl+Shift+P", self.step), ("Ctrl+.", self.stop)):
-            QShortcut(QKeySequence(keys), parent, slot)
+        """Ctrl+Return starts, Ctrl+P pauses or resumes, Ctrl+Shift+P steps, Ctrl+. stops; each
+        says what it does in its whatsThis, which Help > Keyboard shortcuts lists."""
+        for keys, what, slot in (
+                ("Ctrl+Return", self.start_button.text(), self.start_button.click),
+                ("Ctrl+P", "Pause or resume", self.toggle_pause),
+                ("Ctrl+Shift+P", "One more step while paused", self.step),
+                ("Ctrl+.", "Stop", self.stop)):
+            QShortcut(QKeySequence(keys), parent, slot).setWhatsThis(what)
 
     @property
     def handle(self) -> JobHandle | None:
@@ -152,8 +163,10 @@ class JobControls(QWidget):
             self.progress.setRange(0, 1)
         if outcome == "finished":
             self.progress.setValue(self.progress.maximum())
-        self.progress.setFormat("done" if outcome == "finished" else outcome)
+        words = {"finished": "done", "cancelled": "stopped"}
+        self.progress.setFormat(words.get(outcome, outcome))
         if outcome == "cancelled":
-            self.say("Stopped: everything up to the last step is kept.")
+            self.say("Stopped: a checkpoint of the last step is kept; Continue resumes from "
+                     "there.")
         self.update_buttons()
         self.running_changed.emit(False)

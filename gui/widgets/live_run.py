@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QGroupBox, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from deepscope.core.runs.store import RunStore
 from deepscope.core.training.events import TrainingFinished, TrainingSteps
@@ -59,8 +59,9 @@ class RunKind:
 
 
 class LiveRunView(QObject):
-    """The curves of the live run and of the checked stored runs (dashed, a colour per run),
-    and the list of stored runs; `resume(run_id, stored config)` when the user continues one.
+    """The curves of the live run and of the stored runs the user picks (the selected one, as
+    TensorBoard shows it, and the checked ones: dashed, a colour per run), and the list of
+    stored runs; `resume(run_id, stored config)` when the user continues one.
 
     The panel calls `clear` when a run starts, then hands over its events: `start_run`,
     `add_steps`, `add_epoch`, `end_run`. Drawing stays the board's: points go in here, its
@@ -77,6 +78,8 @@ class LiveRunView(QObject):
         self.store, self.spec = store, spec
         self.prev_wall = 0.0  # wall time of the last step drawn: the next event's steps follow
         self.running = False
+        self.live_id: str | None = None  # the run whose curves are the live ones
+        self.drawn: dict[str, set[str]] = {}  # stored runs on the board: their curve names
         self.error_box: QMessageBox | None = None
         self.board = CurveBoard(spec.plots, **board)
         self.board.prepare([(line.plot, line.name, line.color, {"smooth": line.smooth})
@@ -85,7 +88,9 @@ class LiveRunView(QObject):
         self.runs = RunList(store, kind=spec.kind)
         self.continue_button = continue_button()
         self.curves_box, self.runs_box = self.build(stem)
-        self.runs.overlay.connect(self.overlay)
+        self.runs.overlay.connect(self.show_runs)
+        self.runs.model().rowsRemoved.connect(self.show_runs)  # a run deleted
+        self.runs.currentItemChanged.connect(self.show_runs)
         self.runs.currentItemChanged.connect(self.update_continue)
         self.continue_button.clicked.connect(self.continue_run)
         self.update_continue()
@@ -95,23 +100,29 @@ class LiveRunView(QObject):
         curves = QVBoxLayout()
         curves.addWidget(CurveToolbar(self.board, stem))
         curves.addWidget(self.board, 1)
-        runs_box = QGroupBox("Runs (check to overlay)")
+        runs_box = QGroupBox("Runs")
         runs = QVBoxLayout(runs_box)
+        hint = QLabel("Select a run to show its curves; check runs to overlay them.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: gray;")
+        runs.addWidget(hint)
         runs.addWidget(self.runs)
         runs.addWidget(self.continue_button)
         return boxed(curves), runs_box
 
     # --- the live run ------------------------------------------------------------------
     def clear(self) -> None:
-        """A run begins: drop the last run's curves, keep the checked runs' overlays."""
-        keep = {name for run_id in self.runs.checked()
-                for name in self.overlay_names(run_id).values()}
-        self.board.clear_curves(keep=keep)
+        """A run begins: drop the last run's curves, keep the stored runs shown."""
+        self.live_id = None
+        self.board.clear_curves(keep=set().union(*self.drawn.values()))
         self.board.set_x_extent(None)
         self.prev_wall = 0.0
 
     def start_run(self, run_id: str, total_steps: int, first_step: int) -> None:
-        """A fixed step axis for the run's length; a resumed run starts with its stored curves."""
+        """A fixed step axis for the run's length; a resumed run starts with its stored curves
+        (drawn live, no longer as a stored run's)."""
+        self.live_id = run_id
+        self.show_runs()
         self.board.set_x_extent(total_steps)
         if first_step:
             self.show_history(run_id, first_step)
@@ -179,19 +190,26 @@ class LiveRunView(QObject):
         return {line: f"{label} {line.name}" if self.shared_plots else label
                 for line in self.spec.lines}
 
-    def overlay(self, run_id: str, on: bool) -> None:
-        """Draw (or remove) a stored run's curves, dashed, in one colour per run."""
-        names = self.overlay_names(run_id)
-        if not on:
-            for name in set(names.values()):
+    def show_runs(self, *_) -> None:
+        """Draw the stored runs the user picks (the selected and the checked ones, not the live
+        one), dashed, in one colour per run; remove the others' curves."""
+        picked = {*self.runs.checked(), self.runs.current_id()} - {None, self.live_id}
+        for run_id in set(self.drawn) - picked:
+            for name in self.drawn.pop(run_id):
                 self.board.remove(name)
-            return
-        color = OVERLAY_COLORS[hash(run_id) % len(OVERLAY_COLORS)]
-        self.plot_stored(run_id, names=names, color=color, dashed=True)
+        for run_id in picked - set(self.drawn):
+            names = self.overlay_names(run_id)
+            color = OVERLAY_COLORS[hash(run_id) % len(OVERLAY_COLORS)]
+            self.plot_stored(run_id, names=names, color=color, dashed=True)
+            self.drawn[run_id] = set(names.values())
 
     # --- continuing a stopped run ------------------------------------------------------
     def set_running(self, running: bool) -> None:
+        """A job ended: its run is a stored run like any other now, shown when picked."""
         self.running = running
+        if not running:
+            self.live_id = None
+            self.show_runs()
         self.update_continue()
 
     def update_continue(self, *_) -> None:

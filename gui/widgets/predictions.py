@@ -11,6 +11,12 @@ from deepscope.core.occlusion.events import ImageInfo, Probe, TopK
 from .image_grid import to_qimage
 
 NO_IMAGE = "The model's prediction appears with the image."
+def box_words(box: tuple[int, int, int, int]) -> str:
+    """A window (top, left, height, width) in the image pixels the map's axes show."""
+    top, left, h, w = box
+    return f"window over x {left}–{left + w - 1}, y {top}–{top + h - 1}"
+
+
 PROBE_HINT = ("Click a position on the map to see the model's top-5 with that window "
               "occluded.")
 
@@ -80,9 +86,7 @@ class PredictionBox(QWidget):
         self.probe_text.setText(text)
 
     def show_probe(self, p: Probe) -> None:
-        top, left, h, w = p.box
-        self.probe_text.setText(f"Window at row {p.row}, column {p.col}: pixels y {top}–"
-                                f"{top + h - 1}, x {left}–{left + w - 1}<br>"
+        self.probe_text.setText(f"The {box_words(p.box)}<br>"
                                 f"top-5 with it occluded:<br>{self.top5_html(p.top5)}")
         pix = QPixmap.fromImage(to_qimage(p.image))
         self.probe_image.show()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton
 
+from deepscope.core.runs.files import can_resume
 from deepscope.core.runs.store import RunInfo, RunStore
 
-from .run_labels import run_tip, run_title
+from .run_labels import outcome, run_tip, run_title
 from .run_watch import watch
 
 RESUMABLE = ("stopped", "interrupted")
@@ -15,7 +16,8 @@ RESUMABLE = ("stopped", "interrupted")
 
 def continue_button() -> QPushButton:
     button = QPushButton("Continue selected run")
-    button.setToolTip("Resume a stopped or interrupted run from its last epoch checkpoint")
+    button.setToolTip("Resume a stopped or interrupted run from the step its last checkpoint "
+                      "kept: where Stop left it")
     return button
 
 
@@ -77,7 +79,7 @@ class RunList(QListWidget):
 
     @staticmethod
     def label(item: QListWidgetItem, run: RunInfo) -> None:
-        item.setText(f"{run_title(run)}\n    {run.status}: {run.message}")
+        item.setText(f"{run_title(run)}\n    {outcome(run.status, run.message)}")
         item.setToolTip(run_tip(run))
 
     def checked(self) -> list[str]:
@@ -89,9 +91,10 @@ class RunList(QListWidget):
         return item.data(Qt.ItemDataRole.UserRole) if item else None
 
     def resumable_id(self) -> str | None:
-        """The selected run, if it was stopped or interrupted (it can go on)."""
+        """The selected run, if it was stopped or interrupted and kept what resume needs."""
         run_id = self.current_id()
-        return run_id if run_id and self.store.get(run_id).status in RESUMABLE else None
+        run = self.store.get(run_id) if run_id else None
+        return run_id if run and run.status in RESUMABLE and can_resume(run.dir) else None
 
     def item_changed(self, item: QListWidgetItem) -> None:
         on = item.checkState() == Qt.CheckState.Checked

@@ -104,6 +104,12 @@ class RunPicker(QGroupBox):
         self.refresh()
         self.select(folder)
 
+    def forget_folder(self, folder: str) -> None:
+        """No longer offer a folder that could not be opened."""
+        if folder in self.folders:
+            self.folders.remove(folder)
+            self.refresh()
+
     def ref(self) -> RunRef | None:
         """The chosen run, with the latent size its record promises (a folder promises none)."""
         if (run_id := self.run_id()) is None:

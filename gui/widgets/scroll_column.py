@@ -27,6 +27,8 @@ def scroll_column(rows: Sequence[QWidget | Sequence[QWidget]], slack: int = 40) 
     scroll.setWidget(content)
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # always shown: a bar that came and went moved every button in the column by its width
+    scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
     scroll.setMinimumWidth(content.minimumSizeHint().width()
                            + scroll.verticalScrollBar().sizeHint().width())

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QPoint
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsView, QWidget
 
 
 def save_svg(widget: QWidget, path: Path | str, title: str) -> Path:
-    """Render `widget` into `path` through QSvgGenerator.
+    """Render `widget` (a graphics view: its scene; any other: with its children, as File >
+    Export panel does) into `path` through QSvgGenerator.
 
     pyqtgraph's SVGExporter fails on the closed paths Qt 6.10+ writes (pyqtgraph issue 3495).
     """
@@ -21,7 +23,13 @@ def save_svg(widget: QWidget, path: Path | str, title: str) -> Path:
     generator.setViewBox(widget.rect())
     generator.setTitle(title)
     painter = QPainter(generator)
-    widget.render(painter)
-    if not painter.end() or not path.exists():
+    try:  # (a painter left open on the generator crashes Python when it is destroyed)
+        if isinstance(widget, QGraphicsView):
+            widget.render(painter)
+        else:  # PySide6 has no QWidget.render(painter) without the offset
+            widget.render(painter, QPoint())
+    finally:
+        ended = painter.end()
+    if not ended or not path.exists():
         raise OSError(f"could not write {path}")
     return path

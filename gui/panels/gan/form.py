@@ -18,7 +18,7 @@ from deepscope.core.gan.config import (
 from deepscope.core.models.gan_spec import GAN_MODELS, MAX_GAN_SIZE
 
 from ...widgets.data_source import DataSource
-from ...widgets.form import Field, combo, flag, integer, number
+from ...widgets.form import Field, combo, faults, flag, integer, mark, number
 
 LABELS = {"image_size": "image size", "latent_dim": "latent size", "d_steps": "D steps per G",
           "t_d": "t_d (train D while loss >)", "t_g": "t_g (then G while loss >)",
@@ -35,17 +35,18 @@ OPTIMIZER_ROWS = {"optimizer": "optimizer", "lr": "learning rate", "beta1": "β1
 
 def image_size() -> Field:
     """The training size in pixels; 0 shows as "native" and means the dataset's own size."""
-    f = integer(0, 4 * MAX_GAN_SIZE, "pixels (square); native = the dataset's size",
-                special="native")
-    return Field(f.widget, lambda: f.get() or None, lambda v: f.set(v or 0), f.changed)
+    f = integer(0, MAX_GAN_SIZE, "pixels (square); native = the dataset's size",
+                special="native", checked=True)
+    return Field(f.widget, lambda: f.get() or None, lambda v: f.set(v or 0), f.changed, f.tip)
 
 
 def optimizer_fields(who: str) -> dict[str, Field]:
     return {
         f"{who}_optimizer": combo(GAN_OPTIMIZERS, f"{who}'s optimizer"),
-        f"{who}_lr": number(0, 100, 6, f"{who}'s learning rate"),
-        f"{who}_beta1": number(0, 1.5, 3, "Adam's β1 (DCGAN: 0.5)", False),
-        f"{who}_beta2": number(0, 1.5, 4, "Adam's β2", False),
+        f"{who}_lr": number(0, 10, 6, f"{who}'s learning rate, in (0, 10]", checked=True),
+        f"{who}_beta1": number(0, 1, 3, "Adam's β1 (DCGAN: 0.5), in [0, 1)", False,
+                               checked=True),
+        f"{who}_beta2": number(0, 1, 4, "Adam's β2, in [0, 1)", False, checked=True),
     }
 
 
@@ -54,15 +55,16 @@ def fields() -> dict[str, Field]:
     return {
         "image_size": image_size(),
         "model": combo(GAN_MODELS, "dcgan: G(z); cgan: G(z, y) and D(x, y) take a class label"),
-        "latent_dim": integer(0, 8192, "size of z"),
+        "latent_dim": integer(1, 4096, "size of z, 1 to 4096", checked=True),
         "prior": combo(PRIORS, "gaussian N(0, 1); uniform in [-1, 1]; sphere: radius √dim"),
-        "width": integer(0, 1024, "feature maps of G's last and D's first layer"),
+        "width": integer(4, 512, "feature maps of G's last and D's first layer, 4 to 512",
+                         checked=True),
         "loss": combo(GAN_LOSSES, "minimax: G minimizes log(1 − D(G(z))) (saturates); ns: G "
                       "maximizes log D(G(z)); wgan: critic with weight clipping; wgan-gp: "
                       "gradient penalty"),
         "schedule": combo(GAN_SCHEDULES, "fixed: k D steps per G step; adaptive: D while its "
                           "loss > t_d, then G while its loss > t_g"),
-        "d_steps": integer(0, 1000, "k: D updates per G update"),
+        "d_steps": integer(1, 100, "k: D updates per G update, 1 to 100", checked=True),
         "t_d": number(-1e6, 1e6, 3, "adaptive: D trains while its loss is above t_d", False),
         "t_g": number(-1e6, 1e6, 3, "adaptive: then G trains while its loss is above t_g", False),
         **optimizer_fields("d"),
@@ -75,12 +77,13 @@ def fields() -> dict[str, Field]:
         "replay": flag("replay earlier fakes to D", "half of each fake batch D sees comes from "
                        "earlier generated batches"),
         "ema": flag("EMA of G's weights", "samples and scores use a moving average of G"),
-        "ema_decay": number(0, 1, 4, "EMA decay per G update", False),
-        "epochs": integer(0, 100_000),
-        "batch_size": integer(0, 65_536),
+        "ema_decay": number(0, 1, 4, "EMA decay per G update, in (0, 1)", False, checked=True),
+        "epochs": integer(1, 10_000, "1 to 10000", checked=True),
+        "batch_size": integer(1, 65_536, "1 to 65536", checked=True),
         "seed": integer(0, 2**31 - 1, "seeds initialization, batches and the sample latents"),
         "device": combo(DEVICES),
-        "samples_every": integer(0, 100_000, "steps between sample grids of the fixed latents"),
+        "samples_every": integer(1, 100_000, "steps between sample grids of the fixed latents",
+                                 checked=True),
     }
 
 
@@ -93,7 +96,7 @@ class GanForm(QWidget):
         super().__init__()
         self.source = DataSource()
         self.fields = fields()
-        self.problems = QLabel()
+        self.problems = QLabel()  # placed by the panel, next to the Train button
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #b00020;")
         self.classifier: str | None = None  # the judge, chosen beside the scores
@@ -120,7 +123,6 @@ class GanForm(QWidget):
             column.addWidget(box)
             if title == "Loss and schedule":
                 column.addWidget(self.optimizers())
-        column.addWidget(self.problems)
 
     def optimizers(self) -> QGroupBox:
         """D and G side by side: optimizer, learning rate, betas."""
@@ -160,7 +162,9 @@ class GanForm(QWidget):
             enabled |= {f"{who}_beta1": adam, f"{who}_beta2": adam}
         for key, on in enabled.items():
             self.fields[key].widget.setEnabled(on)
+        self.source.download_button.setEnabled(self.source.downloadable())
         found = self.issues()
+        mark(self.fields, faults(c, problems, self.fields))
         self.problems.setText("\n".join(found))
         self.problems.setVisible(bool(found))
         self.changed.emit(found)

@@ -33,6 +33,13 @@ def train_job(config: GanConfig, store: RunStore, resume: str | None = None) -> 
     return gan.train_gan(config, store, resume=resume)
 
 
+def download_job(dataset: str, root: Path) -> Iterator:
+    """Fetch a torchvision dataset into the data root."""
+    from deepscope.core.data.load import download_job
+
+    yield from download_job(dataset, root)
+
+
 def judge_config(dataset: str, data_root: str | None) -> TrainConfig:
     """The default classifier (LeNet) for the dataset: the judge the app trains on request."""
     return TrainConfig(dataset=dataset, data_root=data_root)

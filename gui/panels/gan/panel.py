@@ -21,15 +21,17 @@ from deepscope.core.gan import (
     GanStarted,
     GanSteps,
 )
-from deepscope.core.jobs import Message
+from deepscope.core.jobs import Message, ProgressEvent
 from deepscope.core.runs.store import RunStore
 
 from ...compute import ComputeThread, Exclusive, JobHandle, Side, by_type
+from ...widgets.data_export import DataExport, curves_export
 from ...widgets.form import load_config, save_config
 from ...widgets.job_controls import JobControls
 from ...widgets.live_run import Line, LiveRunView, RunKind
 from ...widgets.panel_frame import boxed, error_box, frame
-from ...widgets.progress_text import run_progress
+from ...widgets.progress_text import download_progress, run_progress
+from ...widgets.run_labels import outcome
 from ...widgets.scroll_column import scroll_column
 from . import jobs as gan_jobs
 from .form import GanForm
@@ -47,7 +49,7 @@ NOTE = (
 )
 D_COLOR, G_COLOR, W_COLOR = (31, 119, 180), (255, 127, 14), (44, 160, 44)
 PLOTS = {"loss": "D and G loss", "prob": "D(x) and D(G(z))",
-         "wass": "Wasserstein estimate (WGAN losses only)", "grad": "Gradient norms"}
+         "wass": "W estimate (WGAN only)", "grad": "Gradient norms"}  # short: fit 1024 px
 RUNS = RunKind(
     kind="gan",
     plots=PLOTS,
@@ -87,14 +89,14 @@ class GanPanel(QWidget):
         self.error_box: QMessageBox | None = None
         self.form = GanForm()
         self.live = LiveRunView(store, RUNS, self, stem="gan-curves", fps=FPS,
-                                legends={"loss": (-5, 5), "prob": (-5, 5), "grad": (-5, 5)})
+                                legends=("loss", "prob", "grad"))
         self.board, self.runs = self.live.board, self.live.runs  # (the tour's names)
         self.continue_button = self.live.continue_button
         self.samples = SamplesView()
         self.scores = ScoresView(store)
         self.build()
         self.connect_signals()
-        self.scores.set_dataset(self.form.config().dataset)
+        self.judge_for(self.form.config())
         self.running_changed(False)
 
     @property
@@ -109,6 +111,7 @@ class GanPanel(QWidget):
         left_layout = QVBoxLayout()
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(scroll_column([self.form]), 1)
+        left_layout.addWidget(self.form.problems)  # why Train is disabled, next to it
         left_layout.addWidget(self.controls)
         left = boxed(left_layout)
         self.tabs = QTabWidget()
@@ -122,7 +125,6 @@ class GanPanel(QWidget):
         right.addWidget(samples_box, 3)
         right.addWidget(self.live.runs_box, 1)
         right_box = boxed(right)
-        right_box.setMinimumWidth(330)
         frame(self, NOTE, [(left, 0), (self.tabs, 3), (right_box, 2)])
 
     def connect_signals(self) -> None:
@@ -134,6 +136,7 @@ class GanPanel(QWidget):
         self.scores.judge_changed.connect(self.judge_changed)
         self.scores.train_button.clicked.connect(self.train_judge)
         self.scores.score_button.clicked.connect(self.score_now)
+        self.form.source.download_button.clicked.connect(self.download)
         self.runs.currentItemChanged.connect(self.selection_changed)
         self.live.resume.connect(self.continue_run)
         self.tabs.currentChanged.connect(self.tab_changed)
@@ -166,6 +169,18 @@ class GanPanel(QWidget):
                           yielded=by_type({RunStarted: self.on_judge_started,
                                            Steps: self.on_judge_steps,
                                            RunFinished: self.on_judge}))
+
+    def download(self) -> None:
+        """Fetch the chosen torchvision set (the form checks the data root again after)."""
+        dataset, root = self.form.source.dataset(), self.form.source.download_root()
+        progress = self.controls.show_progress
+        self.controls.run(lambda: gan_jobs.download_job(dataset, root), "Downloading",
+                          yielded=by_type({Message: self.downloaded, ProgressEvent:
+                                           lambda e: progress(*download_progress(e))}))
+
+    def downloaded(self, e: Message) -> None:
+        self.say(e)
+        self.form.validate()  # the data root holds the set now
 
     def score_now(self) -> None:
         """Score the shown run's generator with the chosen judge: as the panel's job when it is
@@ -239,9 +254,13 @@ class GanPanel(QWidget):
 
     def form_changed(self, found: list[str]) -> None:
         self.controls.set_startable(not found)
-        dataset = self.form.source.dataset()
-        if dataset != self.scores.dataset:
-            self.scores.set_dataset(dataset)
+        config = self.form.config()
+        if (config.dataset, config.image_size) != (self.scores.dataset, self.scores.image_size):
+            self.judge_for(config)
+
+    def judge_for(self, config: GanConfig, select: str | None = None) -> None:
+        """Offer the judges of the config's dataset and image size."""
+        self.scores.set_dataset(config.dataset, select, config.image_size)
 
     def judge_changed(self, path: str) -> None:
         self.form.classifier = path or None
@@ -253,10 +272,10 @@ class GanPanel(QWidget):
         self.live.start_run(e.run_id, e.total_steps, e.first_step)
         loss = self.form.config().loss
         wgan = loss.startswith("wgan")
-        titles = {"prob": "critic values D(x) and D(G(z))" if wgan else PLOTS["prob"],
-                  "wass": PLOTS["wass"] if wgan else f"Wasserstein estimate (none for {loss})"}
+        titles = {"prob": "critic D(x), D(G(z))" if wgan else PLOTS["prob"],
+                  "wass": "Wasserstein estimate" if wgan else f"no W estimate for {loss}"}
         for key, text in titles.items():
-            self.board.plots[key].item.setTitle(text)
+            self.board.set_title(key, text)
         # fixed y from 0 where values cannot be negative: no axis re-layout as the data comes
         self.board.from_zero = ("grad",) if wgan else ("loss", "prob", "grad")
         self.samples.clear(e.classes)
@@ -282,7 +301,7 @@ class GanPanel(QWidget):
             self.scores.add(ScoreRow.of(f"epoch {e.epoch}", e.scores))
 
     def on_finished(self, e: GanFinished) -> None:
-        self.controls.say(f"Run {e.run_id} {e.status}: {e.message}")
+        self.controls.say(f"Run {e.run_id} {outcome(e.status, e.message)}")
         self.live.end_run(e)
 
     def on_judge_started(self, e: RunStarted) -> None:
@@ -292,8 +311,8 @@ class GanPanel(QWidget):
         self.controls.show_progress(*run_progress(e, self.total_steps, "judge  "))
 
     def on_judge(self, e: RunFinished) -> None:
-        self.controls.say(f"Judge {e.run_id} {e.status}: {e.message}")
-        self.scores.set_dataset(self.form.source.dataset(), select=e.run_dir)
+        self.controls.say(f"Judge {e.run_id} {outcome(e.status, e.message)}")
+        self.judge_for(self.form.config(), select=e.run_dir)
 
     def on_timeline(self, e: Timeline) -> None:
         if e.run_id == self.shown:
@@ -307,6 +326,10 @@ class GanPanel(QWidget):
     def say(self, e: Message) -> None:
         self.controls.say(e.text)
 
+    def data_export(self) -> DataExport | str:
+        """File > Export data: the curves on the board as CSV."""
+        return curves_export(self.board, "gan-curves")
+
     # --- settings ------------------------------------------------------------------------
     def save_settings(self, settings) -> None:
         save_config(settings, "gan/config", self.form.config())
@@ -314,5 +337,5 @@ class GanPanel(QWidget):
     def load_settings(self, settings) -> None:
         if config := load_config(settings, "gan/config", GanConfig):
             self.form.set_config(config)
-            self.scores.set_dataset(config.dataset, select=config.classifier)
+            self.judge_for(config, select=config.classifier)
 

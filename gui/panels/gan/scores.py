@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,15 +27,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from deepscope.core.runs.store import RunStore
+from deepscope.core.runs.store import RunInfo, RunStore
 
+from ...widgets.flow import flow
 from ...widgets.form import elided_combo
-from ...widgets.run_labels import setting, started
+from ...widgets.run_labels import (
+    judge_label,
+    judge_tip,
+    setting,
+    test_accuracy,
+    weakness,
+)
 from ...widgets.run_watch import watch
 
 COVERAGE = 0.05  # core.gan.scores.COVERAGE (torch-bound), for rows read back from the store
-COLUMNS = ("when", "Inception-style score", "mean max-prob", "classes covered",
-           "Fréchet distance", "FID", "judge")
+COLUMNS = ("when", "IS", "max-prob", "classes", "FD", "FID", "judge")  # short: fit 1024 px
+NAMES = ("when", "Inception-style score", "mean max-prob", "classes covered",
+         "Fréchet distance", "FID", "judge")  # in full, in the tooltips
 TIPS = ("epoch end, or a Score now of the latest checkpoint",
         "exp(E KL(p(y|x) || p(y))) from the judge: up to the number of classes",
         "saliency: how sure the judge is, on average (1 = every sample clearly some class)",
@@ -46,6 +54,7 @@ TIPS = ("epoch end, or a Score now of the latest checkpoint",
 NO_JUDGE = "no judge (scores off)"
 JUDGE_CHARS = 28  # the judge box shows this many characters of a label
 JUDGE_STATUSES = ("finished", "early-stopped")
+JUDGE_TIP = "A classifier run of the same dataset labels the generated images"
 
 
 @dataclass(frozen=True)
@@ -97,10 +106,11 @@ class ScoresView(QWidget):
         super().__init__()
         self.store = store
         self.dataset = ""
+        self.image_size: int | None = None  # the GAN's; None: the dataset's own
         self.rows: list[ScoreRow] = []
         self.classes: tuple[str, ...] = ()
         self.judge = elided_combo(JUDGE_CHARS)
-        self.judge.setToolTip("A classifier run of the same dataset labels the generated images")
+        self.judge.setToolTip(JUDGE_TIP)
         self.train_button = QPushButton("Train a judge")
         self.train_button.setToolTip("Train the default LeNet classifier on this dataset "
                                      "(as the Training panel would) and pick it")
@@ -116,6 +126,8 @@ class ScoresView(QWidget):
         self.fid.setVisible(False)
         self.table = self.make_table()
         self.histogram = pg.PlotWidget(background="w")
+        self.coverage = QLabel()  # the histogram's title: wraps where a plot title was cut
+        self.coverage.setWordWrap(True)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=(31, 119, 180))
         self.build()
         watch(store).changed.connect(self.refresh_judges)
@@ -124,13 +136,15 @@ class ScoresView(QWidget):
         table = QTableWidget(0, len(COLUMNS))
         table.setHorizontalHeaderLabels(list(COLUMNS))
         for i, tip in enumerate(TIPS):
-            table.horizontalHeaderItem(i).setToolTip(tip)
+            table.horizontalHeaderItem(i).setToolTip(f"{NAMES[i]}: {tip}")
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         table.verticalHeader().setVisible(False)
+        table.setWordWrap(False)  # a long judge name elides (its tooltip has it in full)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
+        table.horizontalHeader().setSectionResizeMode(  # the judge's name: what room is left
+            len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         table.itemSelectionChanged.connect(self.show_selected)
         return table
 
@@ -138,8 +152,7 @@ class ScoresView(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("judge"))
         row.addWidget(self.judge, 1)
-        for w in (self.train_button, self.score_button, self.every, self.fid):
-            row.addWidget(w)
+        actions = flow(self.train_button, self.score_button, self.every, self.fid)
         plot = self.histogram.getPlotItem()
         plot.addItem(self.bars)
         dashed = pg.mkPen((214, 39, 40), width=1, style=pg.QtCore.Qt.PenStyle.DashLine)
@@ -154,49 +167,67 @@ class ScoresView(QWidget):
         self.empty.setStyleSheet("color: gray;")
         layout = QVBoxLayout(self)
         layout.addLayout(row)
+        layout.addLayout(actions)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 2)
+        layout.addWidget(self.coverage)
         layout.addWidget(self.histogram, 2)
-        self.judge.currentIndexChanged.connect(
-            lambda _: self.judge_changed.emit(self.judge.currentData() or ""))
+        self.judge.currentIndexChanged.connect(self.judge_chosen)
         self.show_histogram(None)
 
     # --- judges --------------------------------------------------------------------------
-    def set_dataset(self, dataset: str, select: str | None = None) -> None:
-        """List the dataset's finished classifier runs, newest first; keep or pick `select`."""
+    def set_dataset(self, dataset: str, select: str | None = None,
+                    image_size: int | None = None) -> None:
+        """List the judges of the GAN's dataset and image size (None: the dataset's own); pick
+        `select`, else keep the choice if still offered, else the best judge."""
         keep = select if select is not None else self.judge.currentData()
-        self.dataset = dataset
-        self.list_judges(self.judges(), keep)
+        self.dataset, self.image_size = dataset, image_size
+        self.list_judges(self.judge_runs(), keep, best=True)
         self.judge_changed.emit(self.judge.currentData() or "")
 
-    def judges(self) -> list[tuple[str, str]]:
-        """(label, run folder) of the dataset's finished classifier runs, newest first."""
-        found = []
-        for run in self.store.runs("classifier"):
-            if setting(run, "dataset") == self.dataset and run.status in JUDGE_STATUSES:
-                label = f"{setting(run, 'model')} {started(run)} · {run.message}"
-                found.append((label, str(run.dir)))
-        return found
+    def judge_runs(self) -> list[RunInfo]:
+        """The dataset's finished classifier runs, newest first."""
+        return [run for run in self.store.runs("classifier")
+                if setting(run, "dataset") == self.dataset and run.status in JUDGE_STATUSES]
 
-    def list_judges(self, judges: list[tuple[str, str]], keep: str | None) -> None:
+    def rank(self, run: RunInfo) -> tuple[bool, bool, float]:
+        """How good a judge is: a strong one before a weak one, one trained at the GAN's
+        image size before another, then the higher test accuracy."""
+        size = run.config.get("config", {}).get("image_size")
+        return weakness(run) is None, size == self.image_size, test_accuracy(run) or 0.0
+
+    def list_judges(self, runs: list[RunInfo], keep: str | None, best: bool) -> None:
+        """Offer `runs` (a weak one marked), choosing `keep` if offered, else (with `best`, or
+        when `keep` is gone) the best of them."""
         self.judge.blockSignals(True)
         self.judge.clear()
         self.judge.addItem(NO_JUDGE, None)
-        for label, folder in judges:
-            self.judge.addItem(label, folder)
-        self.judge.setCurrentIndex(max(0, self.judge.findData(keep)) if keep else 0)
+        for run in runs:
+            self.judge.addItem(judge_label(run), str(run.dir))
+            self.judge.setItemData(self.judge.count() - 1, judge_tip(run),
+                                   Qt.ItemDataRole.ToolTipRole)
+        if (found := self.judge.findData(keep) if keep else -1) < 0 and (best or keep):
+            found = self.judge.findData(str(max(runs, key=self.rank).dir)) if runs else 0
+        self.judge.setCurrentIndex(max(0, found))
+        self.judge.setToolTip(self.judge.currentData(Qt.ItemDataRole.ToolTipRole) or JUDGE_TIP)
         self.judge.blockSignals(False)
 
     def refresh_judges(self) -> None:
         """The store changed: list the judges as they are now (when they changed), keeping the
-        choice; `judge_changed` only if it is gone."""
-        judges, keep = self.judges(), self.judge.currentData()
+        choice (a new judge is offered, not chosen for the user; a deleted one gives way to the
+        best); `judge_changed` only if the choice is another."""
+        runs, keep = self.judge_runs(), self.judge.currentData()
+        offered = [(judge_label(run), str(run.dir)) for run in runs]
         listed = [(self.judge.itemText(i), self.judge.itemData(i))
                   for i in range(1, self.judge.count())]
-        if judges != listed:
-            self.list_judges(judges, keep)
+        if offered != listed:
+            self.list_judges(runs, keep, best=False)
             if self.judge.currentData() != keep:
                 self.judge_changed.emit(self.judge.currentData() or "")
+
+    def judge_chosen(self) -> None:
+        self.judge.setToolTip(self.judge.currentData(Qt.ItemDataRole.ToolTipRole) or JUDGE_TIP)
+        self.judge_changed.emit(self.judge.currentData() or "")
 
     def judge_path(self) -> str | None:
         return self.judge.currentData()
@@ -225,7 +256,7 @@ class ScoresView(QWidget):
         self.table.insertRow(i)
         for col, text in enumerate(row.cells()):
             item = QTableWidgetItem(text)
-            item.setToolTip(f"{COLUMNS[col]}: {text}\njudge: {row.judge}")
+            item.setToolTip(f"{NAMES[col]}: {text}\njudge: {row.judge}")
             self.table.setItem(i, col, item)
         self.empty.setVisible(False)
         self.table.selectRow(i)
@@ -242,8 +273,8 @@ class ScoresView(QWidget):
             plot.setRange(xRange=(-0.5, max(len(self.classes), 1) - 0.5), yRange=(0, 0.2),
                           padding=0)
             plot.getAxis("bottom").setTicks([[]])
-            plot.setTitle("Class coverage: the judge's labels of the samples (per scoring)",
-                          size="9pt")
+            self.coverage.setText("Class coverage: the judge's labels of the samples (per "
+                                  "scoring)")
             return
         x = np.arange(len(row.histogram))
         self.threshold_line.setValue(row.threshold)
@@ -254,5 +285,5 @@ class ScoresView(QWidget):
         plot.getAxis("bottom").setTicks([list(zip(x.tolist(), names, strict=True))])
         plot.setRange(xRange=(-0.5, len(x) - 0.5),
                       yRange=(0, max(0.2, float(row.histogram.max()) * 1.1)), padding=0)
-        plot.setTitle(f"Class coverage {row.when}: {row.classes_covered} of {len(x)} classes "
-                      f"≥ {row.threshold:.0%} (judge: {row.judge})", size="9pt")
+        self.coverage.setText(f"Class coverage {row.when}: {row.classes_covered} of {len(x)} "
+                              f"classes ≥ {row.threshold:.0%} (judge: {row.judge})")

@@ -252,6 +252,7 @@ class LatentPanel(QWidget):
         self.sequence.clear("Pick another run: this one cannot be loaded.")
         self.picker.about.setText("")
         self.job_failed(message, details)
+        self.picker.forget_folder(run.run_dir)  # an opened folder that is no GAN run goes
 
     def job_failed(self, message: str, details: str) -> None:
         self.say(f"Failed: {message}")
@@ -270,10 +271,11 @@ class LatentPanel(QWidget):
         if d is None:
             return
         labels = d.labels or (None,) * len(d.seeds)
-        self.draw_names = [f"seed {seed}" + ("" if label is None else f" · {classes[label]}")
-                           for seed, label in zip(d.seeds, labels, strict=True)]
+        self.draw_names = [f"{seed}" + ("" if label is None else f" · {classes[label]}")
+                           for seed, label in zip(d.seeds, labels, strict=True)]  # fit a cell
         self.grid.set_images(d.images, self.draw_names, [False] * len(d.seeds),
-                             [name.replace(" · ", ", class ") for name in self.draw_names])
+                             [f"seed {name.replace(' · ', ', class ')}"
+                              for name in self.draw_names])
         self.mark_draws()
 
     def mark_draws(self) -> None:

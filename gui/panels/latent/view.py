@@ -22,7 +22,7 @@ from ...widgets.status_line import StatusLine
 SELECTED = QColor(31, 119, 180)
 FPS = (2, 5, 10, 15, 24, 30)
 DEFAULT_FPS = 10
-CAPTION_HEIGHT = 22
+CAPTION_HEIGHT = 40  # two lines of 10 pt: a caption wider than the view wraps
 
 
 class FrameView(QWidget):
@@ -67,8 +67,8 @@ class FrameView(QWidget):
         p.drawImage(r, self.image)  # no SmoothPixmapTransform: nearest-neighbour
         p.setPen(QColor(40, 40, 40))
         p.setFont(QFont(p.font().family(), 10))
-        p.drawText(QRect(0, r.bottom() + 4, self.width(), CAPTION_HEIGHT),
-                   Qt.AlignmentFlag.AlignHCenter, self.caption)
+        p.drawText(QRect(4, r.bottom() + 4, self.width() - 8, CAPTION_HEIGHT),
+                   Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap, self.caption)
 
 
 def frame_caption(frames: Frames, i: int, classes: tuple[str, ...]) -> str:

@@ -55,10 +55,11 @@ class GalleryView(QWidget):
         self.grid.clicked.connect(lambda i: self.opened.emit(self.items[i]))
 
     def start(self, kind: str, split: str, klass: str | None) -> None:
-        """A new gallery of `kind` (see GALLERY_LABELS) from a split, of one class if given."""
+        """A new gallery of `kind` (see GALLERY_LABELS) from a split ("the test split", as
+        dataset_browser.split_words says it), of one class if given."""
         of = f", class {klass}" if klass else ""
         self.items = []
-        self.heading = (f"<b>{GALLERY_SIZE} {GALLERY_LABELS[kind]}</b> of the {split}{of}: "
+        self.heading = (f"<b>{GALLERY_SIZE} {GALLERY_LABELS[kind]}</b> of {split}{of}: "
                         "pixel attribution over each image (red = evidence the model relies "
                         "on, blue = occluding helps). Red frames mark mistakes; click one to "
                         "open it.")

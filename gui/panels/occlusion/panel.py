@@ -35,18 +35,19 @@ from deepscope.core.runs import ZooStatus
 from deepscope.core.runs.store import RunStore
 
 from ...compute import ComputeThread, Exclusive, JobHandle, NewestWins, by_type
-from ...widgets.dataset_browser import SPLIT_LABELS
+from ...widgets.data_export import DataExport
+from ...widgets.dataset_browser import split_words
 from ...widgets.image_source import DATASET, FILE, ImageSourceBox
 from ...widgets.job_status import JobStatus
 from ...widgets.model_picker import ModelPicker
 from ...widgets.panel_frame import error_box, frame
-from ...widgets.predictions import PredictionBox
+from ...widgets.predictions import PredictionBox, box_words
 from ...widgets.progress_text import download_progress
 from ...widgets.scroll_column import scroll_column
 from .form import OcclusionForm
 from .gallery import GALLERY_LABELS, GalleryView
 from .jobs import OcclusionJobs
-from .view import MapView
+from .view import MapView, window_box
 
 NOTE = (
     "<b>What am I looking at?</b> Zeiler &amp; Fergus occlusion: an occluder window slides over "
@@ -106,7 +107,8 @@ class OcclusionPanel(QWidget):
         self.middle.addTab(self.view, "Map")
         self.middle.addTab(self.gallery, "Gallery")
         self.predicted = PredictionBox()
-        self.predicted.setFixedWidth(240)
+        self.predicted.setMinimumWidth(180)
+        self.predicted.setMaximumWidth(260)
         frame(self, NOTE, [(left, 0), (self.middle, 3), (self.predicted, 0)])
 
     def connect_signals(self) -> None:
@@ -184,7 +186,7 @@ class OcclusionPanel(QWidget):
         if browsing and browser.needs_predictions() and self.job is None \
                 and not self.model.problem():
             self.start_job(lambda: self.jobs.predict(model, split),
-                           f"Predicting the {SPLIT_LABELS[split]} once to filter it…",
+                           f"Predicting {split_words(split)} once to filter it…",
                            by_type({ProgressEvent: self.count,
                                     SplitPredictions: self.got_predictions}),
                            self.predictions_ended)
@@ -265,11 +267,11 @@ class OcclusionPanel(QWidget):
             return
         preds = self.predictions.get((self.model.key(), split))
         settings = self.gallery_settings = self.form.settings()
-        self.gallery.start(kind, SPLIT_LABELS[split],
+        self.gallery.start(kind, split_words(split),
                            None if klass is None else self.source.browser.klass.currentText())
         self.middle.setCurrentIndex(GALLERY_TAB)
         self.start_job(lambda: self.jobs.gallery(model, preds, split, kind, klass, settings),
-                       f"Gallery: {kind} of the {SPLIT_LABELS[split]}…",
+                       f"Gallery: {kind} of {split_words(split)}…",
                        by_type({ProgressEvent: self.count, GalleryItem: self.gallery.add}),
                        self.gallery_ended)
 
@@ -292,7 +294,7 @@ class OcclusionPanel(QWidget):
         setup = self.setup
         self.probes.submit(lambda: self.jobs.probe(setup, row, col),
                            yielded=by_type({Probe: self.show_probe}), errored=self.job_failed)
-        self.predicted.reset_probe(f"Window at row {row}, column {col}: computing…")
+        self.predicted.reset_probe(f"The {box_words(window_box(maps, row, col))}: computing…")
 
     def open_item(self, item: GalleryItem) -> None:
         """A gallery thumbnail in the map view, as if it had been run there."""
@@ -359,11 +361,11 @@ class OcclusionPanel(QWidget):
     def run_ended(self, outcome: str) -> None:
         m = self.view.maps
         if outcome == "finished" and m is not None:
-            worst = np.unravel_index(np.nanargmax(m.drop), m.drop.shape)
+            worst = window_box(m, *np.unravel_index(np.nanargmax(m.drop), m.drop.shape))
             self.status.ended(outcome, f"done: {m.total} window positions")
             self.status.say(
                 f"Done. p(target) = {m.base_probability:.3f} unoccluded; the largest drop, "
-                f"{np.nanmax(m.drop):.3f}, is at row {worst[0]}, column {worst[1]}.")
+                f"{np.nanmax(m.drop):.3f}, is with the {box_words(worst)}.")
         else:
             kept = f"{m.done} of {m.total} positions" if m else "nothing computed yet"
             self.status.say(f"Cancelled: the partial map is kept ({kept}).")
@@ -406,6 +408,12 @@ class OcclusionPanel(QWidget):
         s = self.setup
         return {"occluder": s.settings.occluder, "model": repr(s.model),
                 "image": repr(s.image)} if s else {}
+
+    def data_export(self) -> DataExport | str:
+        """File > Export data: the maps on screen as .npy files and meta.json, into a folder."""
+        if self.view.maps is None:
+            return "no occlusion map yet: press Run first"
+        return DataExport("occlusion-maps", "", self.view.export_npy)
 
     # --- settings ------------------------------------------------------------------------
     def save_settings(self, settings) -> None:

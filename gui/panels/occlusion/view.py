@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QMenu,
     QSlider,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from deepscope.core.occlusion.events import ImageInfo
 
+from ...widgets.flow import flow
 from ...widgets.predictions import class_name
 from ...widgets.svg_export import save_svg
 from ...widgets.throttle import Throttle
@@ -51,6 +51,15 @@ def positional_rect(maps) -> tuple[float, float, float, float]:
     (wh, ww), (sh, sw) = maps.window, maps.stride
     rows, cols = maps.probability.shape
     return (ww - sw) / 2, (wh - sh) / 2, cols * sw, rows * sh
+
+
+def window_box(maps, row: int, col: int) -> tuple[int, int, int, int]:
+    """The window at a position, as (top, left, height, width) in image pixels, clipped at
+    the border (as core.occlusion clips it)."""
+    (wh, ww), (sh, sw) = maps.window, maps.stride
+    height, width = maps.pixel.shape
+    top, left = row * sh, col * sw
+    return top, left, min(wh, height - top), min(ww, width - left)
 
 
 class MapView(QWidget):
@@ -94,11 +103,8 @@ class MapView(QWidget):
                                                             self.export_svg))
         menu.addAction("Maps as .npy…", self.ask_npy)
         self.export_button.setMenu(menu)
-        row = QHBoxLayout()
-        for w in (QLabel("Map"), self.map_choice, self.opacity_label, self.opacity, self.grey):
-            row.addWidget(w)
-        row.addStretch(1)
-        row.addWidget(self.export_button)
+        row = flow(QLabel("Map"), self.map_choice, self.opacity_label, self.opacity, self.grey,
+                   self.export_button)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         self.build_plot()
@@ -163,6 +169,11 @@ class MapView(QWidget):
         top, left, h, w = box
         self.box_item.setRect(left, top, w, h)
         self.box_item.show()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """The empty view's text wraps within the view (a fixed width was cut at both ends)."""
+        super().resizeEvent(event)
+        self.empty_text.setTextWidth(max(120, min(420, event.size().width() - 40)))
 
     def clear(self, text: str = EMPTY) -> None:
         self.info, self.maps = None, None

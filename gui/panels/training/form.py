@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
-    QPushButton,
     QWidget,
 )
 
@@ -21,12 +18,12 @@ from deepscope.core.classifier.config import (
     TrainConfig,
     problems,
 )
-from deepscope.core.data.names import TORCHVISION_SETS, has_official_test_set
+from deepscope.core.data.names import has_official_test_set
 from deepscope.core.device import DEVICES
 from deepscope.core.models.spec import ACTIVATIONS, MODELS, TORCHVISION_MODELS
 
-from ...widgets.data_source import DataSource, default_data_dir
-from ...widgets.form import Field, combo, flag, integer, number, percent
+from ...widgets.data_source import DataSource
+from ...widgets.form import Field, combo, faults, flag, integer, mark, number, percent
 
 TEST_TIP = "test share of the data"
 
@@ -46,26 +43,30 @@ class TrainingForm(QWidget):
             "model": combo(MODELS, "small nets train in minutes on a CPU; torchvision nets "
                            "are larger"),
             "activation": combo(ACTIVATIONS),
-            "dropout": number(0, 0.95, 2, "dropout before the classifier layers", False),
+            "dropout": number(0, 0.95, 2, "dropout before the classifier layers", False,
+                              checked=True),
             "pretrained": flag("pretrained weights", "torchvision models: ImageNet weights "
                                "from the torch cache"),
             "loss": combo(LOSSES, "softmax cross-entropy or multiclass hinge (SVM)"),
             "optimizer": combo(OPTIMIZERS, "gd = full-batch gradient descent"),
-            "lr": number(1e-6, 10, 6, "learning rate"),
-            "momentum": number(0, 0.999, 3, "momentum (optimizer = momentum)", False),
-            "weight_decay": number(0, 1, 6, "L2 regularization strength"),
+            "lr": number(1e-6, 10, 6, "learning rate, in (0, 10]", checked=True),
+            "momentum": number(0, 0.999, 3, "momentum (optimizer = momentum), in [0, 1)", False,
+                               checked=True),
+            "weight_decay": number(0, 1, 6, "L2 regularization strength, in [0, 1]",
+                                   checked=True),
             "schedule": combo(SCHEDULES, "step: x0.1 every third of the run; cosine: to 0"),
-            "epochs": integer(1, 10_000),
-            "batch_size": integer(1, 65_536, "ignored by gd (full batch)"),
+            "epochs": integer(1, 10_000, "1 to 10000", checked=True),
+            "batch_size": integer(1, 65_536, "1 to 65536; ignored by gd (full batch)",
+                                  checked=True),
             "val_fraction": percent("validation share of the data"),
             "test_fraction": percent(TEST_TIP),
             "seed": integer(0, 2**31 - 1, "seeds the split, initialization and batches"),
             "patience": integer(0, 1000, "early stopping: epochs without a better validation "
-                                "loss", special="off"),
+                                "loss", special="off", checked=True),
             "device": combo(DEVICES),
         }
         self.augment = {a: flag(a) for a in AUGMENTATIONS}
-        self.problems = QLabel()
+        self.problems = QLabel()  # placed by the panel, next to the Train button
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #b00020;")
         self.folder = ""
@@ -77,11 +78,10 @@ class TrainingForm(QWidget):
 
     def layout_form(self) -> None:
         form = QFormLayout(self)
-        self.download_button = QPushButton("Download")
+        self.download_button = self.source.download_button
         self.download_button.setToolTip("Download the dataset into the data root, and pretrained "
                                         "weights when asked for (needs internet)")
         self.download_button.clicked.connect(self.download)
-        self.source.root_row.addWidget(self.download_button)
         labels = {"val_fraction": "validation", "test_fraction": "test", "lr": "learning rate",
                   "weight_decay": "weight decay", "batch_size": "batch size",
                   "patience": "early stopping"}
@@ -90,11 +90,10 @@ class TrainingForm(QWidget):
                 self.source.add_rows(form)
             else:
                 form.addRow(labels.get(key, key), f.widget)
-        aug = QHBoxLayout()
-        for f in self.augment.values():
-            aug.addWidget(f.widget)
+        aug = QGridLayout()  # two by two: the column stays narrow
+        for i, f in enumerate(self.augment.values()):
+            aug.addWidget(f.widget, i // 2, i % 2)
         form.addRow("augment", aug)
-        form.addRow(self.problems)
 
     def config(self) -> TrainConfig:
         values = {k: f.get() for k, f in self.fields.items()}
@@ -114,16 +113,11 @@ class TrainingForm(QWidget):
         """Config problems plus the ones only the file system can tell."""
         return problems(self.config()) + self.source.issues()
 
-    def download_root(self) -> Path:
-        """The data root to download into (the default folder when the field is empty)."""
-        if not self.data_root.text().strip():
-            self.data_root.setText(str(default_data_dir()))
-        return Path(self.data_root.text().strip()).expanduser()
-
     def validate(self, *_) -> None:
         config = self.config()
         weights = config.pretrained and config.model in TORCHVISION_MODELS
-        self.download_button.setEnabled(config.dataset in TORCHVISION_SETS or weights)
+        self.download_button.setEnabled(self.source.downloadable() or weights)
+        mark(self.fields, faults(config, problems, self.fields))
         self.show_test_split(config.dataset)
         found = self.issues()
         self.problems.setText("\n".join(found))

@@ -22,12 +22,15 @@ from deepscope.core.models.spec import TORCHVISION_MODELS
 from deepscope.core.runs.store import RunStore
 
 from ...compute import ComputeThread, JobHandle, by_type
+from ...widgets.data_export import DataExport, curves_export
 from ...widgets.form import load_config, save_config
 from ...widgets.image_grid import ImageGrid
 from ...widgets.job_controls import JobControls
 from ...widgets.live_run import Line, LiveRunView, RunKind
 from ...widgets.panel_frame import boxed, frame
 from ...widgets.progress_text import download_progress, run_progress
+from ...widgets.run_labels import outcome
+from ...widgets.scroll_column import scroll_column
 from ...widgets.throttle import Throttle
 from .form import TrainingForm
 from .jobs import download_job, overfit_job, train_job
@@ -67,12 +70,13 @@ class TrainingPanel(QWidget):
         self.total_steps = 0
         self.form = TrainingForm()
         self.live = LiveRunView(store, RUNS, self, from_zero=("acc", "lr", "speed"),
-                                legends={"loss": (-5, 5), "acc": (-5, -30)})
+                                legends=("loss", "acc"))
         # throughput: the live run's alone (a point an event, not stored: no overlay, no history)
         self.live.board.prepare([("speed", "images/s", SPEED_COLOR, {})])
         self.board, self.runs = self.live.board, self.live.runs  # (the tour's names)
         self.continue_button = self.live.continue_button
-        self.grid = ImageGrid(cell=40, empty_text="Validation predictions appear after epoch 1")
+        self.grid = ImageGrid(cell=40, empty_text="Validation predictions appear after epoch "
+                              "1; a red frame marks a wrong one")
         self.predictions = Throttle(PREDICTIONS_S, self.show_predictions, self)
         self.build()
         self.connect_signals()
@@ -91,19 +95,18 @@ class TrainingPanel(QWidget):
             self.compute, "Train", "Press Train to start. Ctrl+Return trains, Ctrl+P pauses, "
             "Ctrl+. stops.", extra=[self.overfit_button])
         left = QVBoxLayout()
-        left.addWidget(self.form)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(scroll_column([self.form]), 1)
+        left.addWidget(self.form.problems)  # why Train is disabled, next to it
         left.addWidget(self.controls)
-        left.addStretch(1)
         left_box = boxed(left)
-        left_box.setMaximumWidth(400)
 
         right = QVBoxLayout()
-        preds_box = QGroupBox("Predictions (red = wrong)")
+        preds_box = QGroupBox("Predictions")
         QVBoxLayout(preds_box).addWidget(self.grid)
         right.addWidget(self.live.runs_box, 1)
         right.addWidget(preds_box, 2)
         right_box = boxed(right)
-        right_box.setMinimumWidth(280)
 
         frame(self, NOTE, [(left_box, 0), (self.live.curves_box, 3), (right_box, 1)])
 
@@ -144,7 +147,7 @@ class TrainingPanel(QWidget):
     def download(self) -> None:
         config = self.form.config()
         weights = config.model if config.pretrained and config.model in TORCHVISION_MODELS else None
-        root = self.form.download_root() if config.dataset in TORCHVISION_SETS else Path()
+        root = self.form.source.download_root() if config.dataset in TORCHVISION_SETS else Path()
         self.start(lambda: download_job(config.dataset, root, weights), "Downloading",
                    {ProgressEvent: self.show_download, Message: self.on_message}, training=False)
 
@@ -184,7 +187,7 @@ class TrainingPanel(QWidget):
         self.grid.setToolTip(f"epoch {e.epoch}: {wrong} of {len(e.preds)} shown are wrong")
 
     def on_finished(self, e: RunFinished) -> None:
-        self.controls.say(f"Run {e.run_id} {e.status}: {e.message}")
+        self.controls.say(f"Run {e.run_id} {outcome(e.status, e.message)}")
         self.live.end_run(e)
 
     def say(self, e: SanityResult | Message) -> None:
@@ -196,6 +199,10 @@ class TrainingPanel(QWidget):
     def on_message(self, e: Message) -> None:
         self.say(e)
         self.form.validate()
+
+    def data_export(self) -> DataExport | str:
+        """File > Export data: the curves on the board as CSV."""
+        return curves_export(self.board, "training-curves")
 
     # --- settings ------------------------------------------------------------------------
     def save_settings(self, settings) -> None:

@@ -108,9 +108,17 @@ def failing():
     yield
 
 
-def test_a_failed_job_says_what_went_wrong_in_words_a_user_reads(qtbot, compute):
+def broken():
+    return {}["steps"]
+    yield
+
+
+@pytest.mark.parametrize(("job", "said", "bug"), [
+    (failing, "steps must be 2..64, got 100", False), (broken, "KeyError: 'steps'", True)])
+def test_a_failed_job_says_what_went_wrong_in_words_a_user_reads(qtbot, compute, job, said, bug):
+    """Bad input in the app's words alone; a bug with its traceback, one click away."""
     start(qtbot, compute)
-    failed = qtbot.waitSignal(compute.submit(failing).errored, timeout=10_000)
+    failed = qtbot.waitSignal(compute.submit(job).errored, timeout=10_000)
     failed.wait()
     message, details = failed.args
-    assert message == "steps must be 2..64, got 100" and "ValueError" in details
+    assert message == said and ("Traceback" in details) == bug and (details == "") != bug

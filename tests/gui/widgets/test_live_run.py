@@ -108,6 +108,9 @@ def test_continue_offers_a_stopped_run_when_idle_with_its_stored_config(store, p
     view.resume.connect(lambda *args: resumed.append(args))
     assert not view.continue_button.isEnabled()  # nothing selected
     view.runs.setCurrentRow(0)
+    assert not view.continue_button.isEnabled()  # stopped, with nothing kept to resume from
+    (store.get(run_id).dir / "stopped.optim.safetensors").touch()  # a stop's training state
+    view.update_continue()
     assert view.continue_button.isEnabled()
     view.set_running(True)
     assert not view.continue_button.isEnabled()
@@ -130,3 +133,29 @@ def test_a_diverged_run_opens_one_warning_and_a_finished_run_none(store, parent)
     assert view.error_box.windowTitle() == KIND.diverged
     assert "NaN at step 7" in view.error_box.text()
     view.error_box.close()
+
+
+def test_selecting_a_run_shows_its_curves_and_checking_keeps_them_beside_others(qtbot, store,
+                                                                               parent):
+    older, newer = stored_run(store), stored_run(store, steps=6)
+    view = LiveRunView(store, KIND, parent)
+    first, second = view.label(newer), view.label(older)  # rows: newest first
+
+    view.runs.setCurrentRow(0)  # selected: shown, as TensorBoard shows a selected run
+    assert len(columns(view, "loss", first)[0]) == 6
+    view.runs.setCurrentRow(1)  # another selected: the first goes, the second comes
+    assert columns(view, "loss", first) is None and len(columns(view, "loss", second)[0]) == 10
+
+    view.runs.item(1).setCheckState(Qt.CheckState.Checked)  # checked: stays when unselected
+    view.runs.setCurrentRow(0)
+    assert len(columns(view, "loss", second)[0]) == 10  # drawn once, not twice
+    assert len(columns(view, "loss", first)[0]) == 6
+
+    view.clear()
+    view.start_run(newer, total_steps=20, first_step=6)  # the selected run goes on live
+    assert columns(view, "loss", first) is None  # drawn as the live run's, not twice
+    assert len(columns(view, "loss", "train")[0]) == 6 and columns(view, "loss", second)
+
+    store.delete(older)  # a checked run deleted: its curves go with its row
+    qtbot.waitUntil(lambda: view.runs.count() == 1, timeout=5_000)
+    assert columns(view, "loss", second) is None and view.drawn == {}

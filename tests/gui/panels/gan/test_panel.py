@@ -165,6 +165,8 @@ def test_divergence_is_reported_and_the_next_job_runs(qtbot, gan):
     overlaid = [n for n in gan.board.plots["loss"].curves if n.endswith(" D") and n != "D"]
     assert len(overlaid) == 1
     gan.runs.item(1).setCheckState(Qt.CheckState.Unchecked)
+    assert overlaid[0] in gan.board.plots["loss"].curves  # still selected: still shown
+    gan.runs.setCurrentRow(-1)
     assert set(gan.board.plots["loss"].curves) == {"D", "G"}
 
 
@@ -189,7 +191,7 @@ def test_a_judge_scores_each_epoch_and_on_demand(qtbot, gan, monkeypatch):
     row = scores.rows[0]
     assert row.when == "epoch 1" and judge.id in row.judge and row.histogram.sum() == 1
     assert judge.id in scores.table.item(0, 6).text()
-    assert f"{row.classes_covered} of 10" in scores.histogram.getPlotItem().titleLabel.text
+    assert f"{row.classes_covered} of 10" in scores.coverage.text()
 
     click(qtbot, scores.score_button)
     qtbot.waitUntil(lambda: gan.job is None, timeout=60_000)

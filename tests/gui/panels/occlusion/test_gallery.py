@@ -31,7 +31,7 @@ def test_gallery_fills_thumbnails_and_a_click_opens_one(qtbot, occ):
     assert occ.source.browser.index.value() == third.index and occ.view.info is third.info
     occ.probe_at(1, 1)  # probing works on the opened image
     idle(qtbot, occ)
-    assert "row 1, column 1" in occ.predicted.probe_text.text()
+    assert "window over x 7–20, y 7–20" in occ.predicted.probe_text.text()  # in pixels
     run(qtbot, occ)  # and Run recomputes the same maps
     assert np.allclose(occ.view.maps.probability, third.maps.probability, atol=1e-6)
 

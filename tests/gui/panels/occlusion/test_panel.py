@@ -26,6 +26,7 @@ def click_map(qtbot, panel, x: float, y: float) -> None:
 def test_run_fills_the_map_probe_and_export(qtbot, occ, tmp_path, monkeypatch):
     runs = occ.model.run_combo
     assert runs.count() == 1 and "lenet on digits" in runs.currentText()
+    assert runs.itemText(0).endswith(f"·{occ.model.current_run().id[-4:]}")  # told apart
     assert occ.form.target.count() == 12  # true, predicted, ten classes
     occ.form.win_h.setValue(7)
     occ.form.win_w.setValue(7)
@@ -46,7 +47,8 @@ def test_run_fills_the_map_probe_and_export(qtbot, occ, tmp_path, monkeypatch):
     assert occ.probe is not None
     qtbot.waitUntil(lambda: occ.probe is None, timeout=10_000)
     text = occ.predicted.probe_text.text()
-    assert "row 5, column 5" in text and text.count("%") == 5
+    assert "window over x 10–16, y 10–16" in text and text.count("%") == 5  # pixels, as the axes
+    assert "is with the window over x " in occ.status.text()
     assert not occ.predicted.probe_image.pixmap().isNull()
 
     png, svg, npy = tmp_path / "view.png", tmp_path / "view.svg", tmp_path / "maps"
@@ -104,7 +106,7 @@ def test_missing_checkpoint_shows_error_and_next_run_works(qtbot, occ):
     assert occ.model.current_run().id == broken.id
     run(qtbot, occ)
     box = occ.error_box
-    assert isinstance(box, QMessageBox) and box.isVisible() and box.detailedText()
+    assert isinstance(box, QMessageBox) and box.isVisible() and not box.detailedText()
     assert "Failed" in occ.status.text()
     box.close()
     occ.store.delete(broken.id)

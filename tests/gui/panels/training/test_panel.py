@@ -94,7 +94,7 @@ def test_failing_job_shows_error_and_next_job_runs(qtbot, panel, tmp_path):
     qtbot.waitUntil(lambda: panel.job is None, timeout=60_000)
     box = panel.controls.error_box
     assert isinstance(box, QMessageBox) and box.isVisible()
-    assert "no-images" in box.text() and box.detailedText()
+    assert "no-images" in box.text() and not box.detailedText()  # bad input: no traceback
     box.close()
 
     panel.form.set_config(SHORT)
@@ -140,6 +140,12 @@ def test_closing_the_window_mid_run_stops_the_run_and_joins_the_thread(qtbot, wi
     qtbot.waitUntil(lambda: points(panel) > 5, timeout=60_000)
     store = panel.store
     run_id = store.runs()[0].id
+    asked = []
+    window.ask_to_quit = lambda busy: asked.append(busy) or len(asked) > 1  # keep, then quit
     window.close()
+    assert asked == [["Training"]] and window.isVisible() and panel.job is not None
+    assert points(panel) > 5 and store.get(run_id).status == "running"  # still training
+    window.close()
+    assert asked == [["Training"]] * 2
     assert not window.compute.isRunning()
     assert RunStore(store.root).get(run_id).status == "stopped"

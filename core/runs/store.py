@@ -115,15 +115,16 @@ class RunStore:
         with self._lock:
             self._conn.close()
 
-    def subscribe(self, callback: Callable[[str], None]) -> None:
-        """Call `callback(run_id)` after each change to a run: created, status set, epoch
-        logged, deleted (not per step). It runs on the thread that made the change (a trainer's
-        thread, say), so it must be quick and thread-safe: the GUI's queues a signal."""
+    def subscribe(self, callback: Callable[[str, bool], None]) -> None:
+        """Call `callback(run_id, listing)` after each change to a run: created, status set,
+        deleted (`listing`: what a list of runs shows changed), or an epoch logged (not per
+        step). It runs on the thread that made the change (a trainer's thread, say), so it must
+        be quick and thread-safe: the GUI's queues a signal."""
         self._subscribers.append(callback)
 
-    def _changed(self, run_id: str) -> None:
+    def _changed(self, run_id: str, listing: bool = True) -> None:
         for callback in self._subscribers:
-            callback(run_id)
+            callback(run_id, listing)
 
     def create_run(self, config: Mapping[str, Any], kind: str = "classifier") -> RunInfo:
         """Register a new run with status "running" and create its folder."""
@@ -155,7 +156,7 @@ class RunStore:
     def log_epoch(self, run_id: str, epoch: int, metrics: Mapping[str, float]) -> None:
         """Record the metrics of one epoch."""
         self._write(run_id, "epoch", [{**metrics, "epoch": epoch}])
-        self._changed(run_id)
+        self._changed(run_id, listing=False)
 
     def set_status(self, run_id: str, status: str, message: str = "") -> None:
         """Set a run's status; "running" also makes this process its writer again."""

@@ -82,7 +82,7 @@ class ModelPicker(QGroupBox):
             combo.currentIndexChanged.connect(self.on_change)
         self.refresh_button.clicked.connect(self.refresh_runs)
         self.download_button.clicked.connect(lambda: self.download.emit(self.zoo_name()))
-        watch(self.store).changed.connect(self.refresh_runs)
+        watch(self.store).listed.connect(self.refresh_runs)
 
     def on_change(self) -> None:
         self.update_note()

@@ -34,7 +34,7 @@ class RunList(QListWidget):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemChanged.connect(self.item_changed)
         self.refresh()
-        watch(store).changed.connect(self.update_run)
+        watch(store).listed.connect(self.update_run)
 
     def refresh(self) -> None:
         """Rebuild every row from the store (keeping checks)."""

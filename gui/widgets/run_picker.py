@@ -62,7 +62,7 @@ class RunPicker(QGroupBox):
         layout.addWidget(self.about)
         self.combo.currentIndexChanged.connect(self.changed)
         self.open_button.clicked.connect(self.ask_folder)
-        watch(store).changed.connect(self.refresh)
+        watch(store).listed.connect(self.refresh)
 
     def choices(self) -> list[tuple[str, str, str]]:
         """(text, id or folder, tooltip) of each run to offer."""

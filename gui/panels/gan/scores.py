@@ -130,7 +130,7 @@ class ScoresView(QWidget):
         self.coverage.setWordWrap(True)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=(31, 119, 180))
         self.build()
-        watch(store).changed.connect(self.refresh_judges)
+        watch(store).listed.connect(self.refresh_judges)
 
     def make_table(self) -> QTableWidget:
         table = QTableWidget(0, len(COLUMNS))

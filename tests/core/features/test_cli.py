@@ -1,0 +1,82 @@
+"""`deepscope units` end to end (its parser and handler, Qt-free): units.json values against a
+direct forward pass on the input images, the PNGs, and bad input refused in words."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from deepscope.core.features import cli
+from deepscope.core.runs.store import RunInfo
+
+LAYER = "features.conv1.conv"
+
+
+def units(*argv: str) -> int:
+    """`deepscope units ARGV` as the app's command line runs it."""
+    parser = argparse.ArgumentParser(prog="deepscope")
+    parser.add_argument("--runs-dir", type=Path)
+    handlers = cli.add_commands(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["units", *argv])
+    return handlers[args.command](args)
+
+
+@pytest.fixture(scope="module")
+def written(classifier_run: RunInfo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("units")
+    assert units("--run", str(classifier_run.dir), "--dataset", "digits", "--split", "val",
+                 "--layer", LAYER, "--top", "4", "--batch-size", "100", "--out", str(out)) == 0
+    return out
+
+
+def test_values_are_the_models_at_those_positions(written: Path, lenet) -> None:
+    clf, images = lenet
+    meta = json.loads((written / "units.json").read_text())
+    split = clf.dataset.split(images, "validation")
+    assert meta["layer"] == LAYER and meta["images"] == len(split)
+    assert meta["receptive_field"] == {"size": [5, 5], "stride": [1, 1], "offset": [-2, -2]}
+    assert len(meta["channels"]) == 6
+    for c, entries in enumerate(meta["channels"]):
+        assert len(entries) == 4 and {e["index"] for e in entries} <= set(split.tolist())
+        for e in entries:
+            with torch.no_grad():
+                out = clf.model.features.conv1.conv(clf.normalize(images.images[e["index"]][None]))
+            assert e["value"] == pytest.approx(float(out[0, c, e["y"], e["x"]]), abs=1e-5)
+            assert e["value"] == pytest.approx(float(out[0, c].max()), abs=1e-5)
+            y, x = e["y"], e["x"]
+            assert e["box"] == [max(y - 2, 0), max(x - 2, 0), min(y + 3, 28), min(x + 3, 28)]
+
+
+def test_a_png_of_patches_per_channel(written: Path, lenet) -> None:
+    _, images = lenet
+    meta = json.loads((written / "units.json").read_text())
+    pngs = sorted(written.glob("channel-*.png"))
+    assert [p.name for p in pngs] == [f"channel-{c:03d}.png" for c in range(6)]
+    first = meta["channels"][0][0]
+    y0, x0, y1, x1 = first["box"]
+    with Image.open(pngs[0]) as png:
+        row = np.asarray(png)
+    scale = 64 // 5
+    assert row.shape == (5 * scale, (4 * 6 - 1) * scale)  # 4 tiles of 5 px, 1 px apart
+    crop = images.images[first["index"], 0, y0:y1, x0:x1].numpy()
+    np.testing.assert_array_equal(row[: (y1 - y0) * scale : scale, : (x1 - x0) * scale : scale],
+                                  crop)
+
+
+def test_bad_input_is_refused_in_words(classifier_run: RunInfo, tmp_path: Path,
+                                       capsys: pytest.CaptureFixture) -> None:
+    run = ["--run", str(classifier_run.dir), "--dataset", "digits", "--out", str(tmp_path)]
+    with pytest.raises(ValueError, match=r"no layer 'conv9'; its layers are: features, "):
+        units(*run, "--layer", "conv9")
+    with pytest.raises(ValueError, match="'classifier.fc3' has no spatial map"):
+        units(*run, "--layer", "classifier.fc3")
+    with pytest.raises(SystemExit):
+        units(*run, "--layer", LAYER, "--top", "0")
+    assert "argument --top: must be at least 1, got 0" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())

@@ -4,7 +4,7 @@ that the GUI builds on its thread; the torch-side work happens on the compute th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,3 +76,10 @@ class DatasetRef:
 
         train, val, test = run_split(images, *self.fractions[1:], self.seed)
         return {"train": train, "validation": val, "test": test}[split].numpy()
+
+
+def run_dataset(run_ref: DatasetRef | None, name: str, data_root: str | None) -> DatasetRef:
+    """Dataset `name` as a run reads it: with the run's seed and split fractions, which draw
+    the procedural shapes and the splits, so index N is the same image in every command and
+    panel (None: a model without a dataset of its own, seed 0)."""
+    return replace(run_ref or DatasetRef(name), name=name, data_root=data_root)

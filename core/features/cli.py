@@ -27,7 +27,7 @@ def add_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[..., int
 def units_command(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from ..data.sources import DatasetRef
+    from ..data.sources import run_dataset
     from ..runs.inputs import InputCache
     from ..runs.lookup import find_run
     from ..runs.sources import RunModel
@@ -37,7 +37,7 @@ def units_command(args: argparse.Namespace) -> int:
     cache = InputCache()
     clf = cache.classifier(RunModel(find_run(args.run, args.runs_dir, "classifier")))
     root = str(args.data_root) if args.data_root else None
-    ref = replace(clf.dataset or DatasetRef(args.dataset), name=args.dataset, data_root=root)
+    ref = run_dataset(clf.dataset, args.dataset, root)
     clf = replace(clf, dataset=ref)
     images = cache.dataset(clf)
     indices = ref.split(images, SPLITS[args.split])

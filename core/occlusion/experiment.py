@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from ..data.sources import DatasetImage, DatasetRef, FileImage
+from ..data.sources import DatasetImage, FileImage, run_dataset
 from ..runs.inputs import InputCache
 from ..runs.loader import Classifier, Device, load_classifier
 from ..runs.sources import RunModel
@@ -55,7 +55,8 @@ def load_experiment(
     elif dataset is None or index is None:
         raise ValueError("give --image FILE, or --dataset with --index")
     else:
-        clf = replace(clf, dataset=DatasetRef(dataset, str(data_root) if data_root else None))
+        root = str(data_root) if data_root else None
+        clf = replace(clf, dataset=run_dataset(clf.dataset, dataset, root))
         image = DatasetImage(index)
     return Experiment.of(clf, *InputCache().pixels(clf, image))
 

@@ -198,3 +198,20 @@ def test_bad_settings_are_clear_errors(experiment, settings, message):
 def test_a_batch_of_images_is_not_one_image(experiment):
     with pytest.raises(ValueError, match=r"one C x H x W tensor, got shape \(1, 3, 32, 32\)"):
         occlusion_maps(experiment.model, experiment.image[None], 0, 8, 4, 0.0)
+
+
+def test_an_index_reads_the_image_the_run_trained_on(tmp_path):
+    """Shapes are drawn from the run's seed: `--index N` is the image N of the run's own set
+    (as the panel and `deepscope units` read it), not of seed 0's."""
+    from dataclasses import asdict
+
+    from deepscope.core.data.load import load_dataset
+
+    spec = ModelSpec("lenet", in_channels=3, num_classes=4, image_size=32)
+    meta = classifier_meta(spec, classes=("circle", "square", "triangle", "cross"),
+                           dataset="shapes", seed=3)
+    save_classifier(tmp_path, spec=spec, meta=meta | {"model": asdict(spec)})
+    exp = load_experiment(tmp_path, dataset="shapes", index=5)
+    own, other = (load_dataset("shapes", size=32, seed=s).images[5].float() / 255
+                  for s in (3, 0))
+    assert torch.allclose(exp.pixels.cpu(), own) and not torch.allclose(own, other)

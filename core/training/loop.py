@@ -40,6 +40,7 @@ from ..runs.checkpoint import (
     checkpoint_path,
     load_checkpoint,
     load_optimizer_state,
+    remove_checkpoint,
     resume_checkpoint,
     save_checkpoint,
 )
@@ -163,9 +164,7 @@ class RunLoop(ABC):
         """The epoch checkpoint of the epoch just ended; then a stop's checkpoint is stale and
         the older epochs are thinned to `keep_epochs`, keeping their weights only."""
         self.save(checkpoint_path(self.run.dir, epoch), epoch, meta)
-        stopped = checkpoint_path(self.run.dir, STOPPED)
-        if stopped.exists():
-            stopped.unlink()
+        remove_checkpoint(checkpoint_path(self.run.dir, STOPPED))  # all three of its files
         prune(self.run.dir, self.config.keep_epochs, self.best_epoch)
 
     # --- what a trainer supplies ----------------------------------------------------------

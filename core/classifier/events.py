@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -79,3 +80,18 @@ class SanityResult(Event):
     loss: float
     acc: float
     message: str
+
+
+_TEST_ACCURACY = re.compile(r"test accuracy (\d+(?:\.\d+)?)")
+
+
+def test_accuracy_text(acc: float, test_set: str | None, size: int) -> str:
+    """How a finished run's stored message states its test accuracy (read by
+    `stated_test_accuracy`: the run lists and the judge list show it)."""
+    return f"test accuracy {acc:.3f} ({test_set} test set, {size} images)"
+
+
+def stated_test_accuracy(message: str) -> float | None:
+    """The test accuracy a run's stored message states, None if it states none."""
+    found = _TEST_ACCURACY.search(message)
+    return float(found.group(1)) if found else None

@@ -29,7 +29,14 @@ from ..training.optim import grad_norms, total_norm
 from .augment import augment
 from .config import TrainConfig, problems
 from .data import prepare_data
-from .events import EpochEnd, Predictions, RunFinished, RunStarted, Steps
+from .events import (
+    EpochEnd,
+    Predictions,
+    RunFinished,
+    RunStarted,
+    Steps,
+    test_accuracy_text,
+)
 from .losses import Loss, make_loss
 from .optim import lr_factor, make_optimizer, make_schedule
 
@@ -235,7 +242,7 @@ class ClassifierRun(RunLoop):
             self.model.load_state_dict(self.best_state)
             test_acc = evaluate(self.model, self.data, test, self.loss_fn)[1]
         if test_acc is not None and status != "diverged":
-            result = f"test accuracy {test_acc:.3f} ({test_set} test set, {len(test)} images)"
+            result = test_accuracy_text(test_acc, test_set, len(test))
             message = f"{message}; {result}" if message else result
         return RunFinished(status, message, self.run.id, str(self.run.dir), test_acc,
                            self.best_epoch, test_set, len(test))

@@ -3,15 +3,14 @@ legends of overlaid curves."""
 
 from __future__ import annotations
 
-import re
 import time
 
+from deepscope.core.classifier.events import stated_test_accuracy
 from deepscope.core.runs.files import disk_bytes, size_text
 from deepscope.core.runs.store import RunInfo
 
 STATUS_MARK = {"finished": "✓", "running": "…", "stopped": "■", "diverged": "✗",
                "failed": "✗", "interrupted": "!", "early-stopped": "✓"}
-TEST_ACCURACY = re.compile(r"test accuracy (\d+(?:\.\d+)?)")  # as the classifier's end says it
 WEAK_ACCURACY = 0.8  # a judge below it mislabels one generated image in five or more
 
 
@@ -53,8 +52,7 @@ def short_id(run: RunInfo) -> str:
 
 def test_accuracy(run: RunInfo) -> float | None:
     """A classifier run's test accuracy, as its end message gives it (None before the end)."""
-    found = TEST_ACCURACY.search(run.message)
-    return float(found.group(1)) if found else None
+    return stated_test_accuracy(run.message)
 
 
 def model_label(run: RunInfo) -> str:

@@ -5,8 +5,13 @@ from __future__ import annotations
 OWN_MODULES = "deepscope.core."
 
 
-def error_message(err: BaseException) -> str:
-    """The app's own errors (defined in core) and bad input (ValueError, OSError) in their own
-    words; anything else, a bug, with its type as well."""
+def expected(err: BaseException) -> bool:
+    """Whether `err` is the app's own error (defined in core) or bad input (ValueError,
+    OSError) with something to say, rather than a bug: it needs no traceback."""
     own = type(err).__module__.startswith(OWN_MODULES) or isinstance(err, ValueError | OSError)
-    return str(err) if own and str(err) else f"{type(err).__name__}: {err}"
+    return own and bool(str(err))
+
+
+def error_message(err: BaseException) -> str:
+    """An expected error in its own words; anything else, a bug, with its type as well."""
+    return str(err) if expected(err) else f"{type(err).__name__}: {err}"

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QThread, Signal
 
-from deepscope.core.jobs import ends_step, error_message
+from deepscope.core.jobs import ends_step, error_message, expected
 
 from .handle import JobHandle
 
@@ -241,8 +241,8 @@ class ComputeThread(QThread):
                     if time.perf_counter() > turn_ends and self._queue and self._take_turns(job):
                         return
         except Exception as err:  # details for a bug only: bad input needs no traceback
-            message = error_message(err)
-            report("errored", (message, traceback.format_exc() if message != str(err) else ""))
+            report("errored", (error_message(err),
+                               "" if expected(err) else traceback.format_exc()))
         with self._cond:
             self._jobs.pop(job.handle, None)
         report("finished")

@@ -52,7 +52,9 @@ def load_dataset(
                 "(and --download to fetch it there)"
             )
         images = load_torchvision_set(name, Path(root), download=download, progress=progress)
-        return images if size is None else replace(images, images=_resize(images.images, size))
+        if size is None:
+            return images
+        return replace(images, images=resize_images(images.images, size))
     raise ValueError(f"unknown dataset {name!r}; valid: {', '.join(DATASETS)}, {FOLDER_PREFIX}PATH")
 
 
@@ -60,7 +62,7 @@ def _size(size: int | None, kind: str) -> int:
     return DEFAULT_SIZES[kind] if size is None else size
 
 
-def _resize(images: torch.Tensor, size: int) -> torch.Tensor:
+def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
     """uint8 N x C x H x W to N x C x size x size, bilinear (antialiased), chunk by chunk."""
     if size < 1:
         raise ValueError(f"image size must be positive, got {size}")

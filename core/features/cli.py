@@ -6,13 +6,14 @@ import argparse
 from collections.abc import Callable
 
 from ..jobs.args import out_dir, path, positive_int
+from ..runs.model_args import add_model_args, model_source
 
 SPLITS = {"train": "train", "val": "validation", "test": "test", "all": "all"}
 
 
 def add_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[..., int]]:
     u = sub.add_parser("units", help="top-K image patches of every channel of a layer")
-    u.add_argument("--run", required=True, help="classifier run folder, checkpoint or run id")
+    add_model_args(u)
     u.add_argument("--dataset", required=True, help="dataset to scan")
     u.add_argument("--data-root", type=path)
     u.add_argument("--split", default="all", choices=SPLITS,
@@ -29,13 +30,11 @@ def units_command(args: argparse.Namespace) -> int:
 
     from ..data.sources import run_dataset
     from ..runs.inputs import InputCache
-    from ..runs.lookup import find_run
-    from ..runs.sources import RunModel
     from .export import save_units
     from .units import unit_scan_job
 
     cache = InputCache()
-    clf = cache.classifier(RunModel(find_run(args.run, args.runs_dir, "classifier")))
+    clf = cache.classifier(model_source(args))
     root = str(args.data_root) if args.data_root else None
     ref = run_dataset(clf.dataset, args.dataset, root)
     clf = replace(clf, dataset=ref)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..jobs.events import Event
-from ..models.geometry import ReceptiveField
+from ..models.geometry import Layer, ReceptiveField
 
 
 @dataclass(frozen=True)
@@ -31,3 +31,107 @@ class UnitScan(Event):
         f = self.field
         centre = ((f.grid[0] - 1) // 2, (f.grid[1] - 1) // 2)
         return (f.centre[0] - centre[0] * f.stride[0], f.centre[1] - centre[1] * f.stride[1])
+
+
+@dataclass(frozen=True)
+class ClassTarget:
+    """A class's logit (the score before softmax)."""
+
+    klass: int
+
+
+@dataclass(frozen=True)
+class UnitTarget:
+    """A channel of a layer: its mean over the map, or the unit at (y, x) when both are given."""
+
+    layer: str
+    channel: int
+    y: int | None = None
+    x: int | None = None
+
+
+Target = ClassTarget | UnitTarget
+
+
+@dataclass(frozen=True)
+class Attribution(Event):
+    """A backprop view of one input: `values` is C x H x W (gradient, guided, deconv: the
+    gradient with respect to the normalized input) or the layer's h x w (gradcam, with
+    `upsampled` at H x W); `input` is the exact 1 x C x H x W tensor fed to the model."""
+
+    method: str
+    target: Target
+    layer: str | None
+    values: np.ndarray  # float32
+    upsampled: np.ndarray | None  # float32 H x W (gradcam only)
+    input: np.ndarray  # float32
+    score: float  # the target's value on `input`
+
+
+@dataclass(frozen=True)
+class DreamFrame(Event):
+    """Activation maximization so far: one image per seed (S x C x H x W pixels in [0, 1],
+    before normalization), the objective's value for each on `input` (S x C x H x W, the
+    exact normalized tensor fed to the model), at `step` of `steps`."""
+
+    target: Target
+    step: int
+    steps: int
+    images: np.ndarray  # float32
+    values: np.ndarray  # float32, one per seed
+    input: np.ndarray  # float32
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class LayerTree(Event):
+    """A model's modules with their output shapes (models.geometry.Layer), for a layer picker,
+    with its input (channels, height, width) and class names."""
+
+    tree: Layer
+    shape: tuple[int, int, int]
+    classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Filters(Event):
+    """A layer's filters as image tiles, in the order shown: `tiles` is N x c x kh x kw in
+    [0, 1] (c = 3: RGB, 1: grey); `channel` each tile's output channel, `norm` the L2 norm of
+    its whole filter; `weights` the layer's weights as they are (out x in x kh x kw). `mode`
+    says what a tile shows, `scale` whether each filter or the whole layer set its contrast."""
+
+    layer: str
+    tiles: np.ndarray  # float32
+    channel: np.ndarray  # int64
+    norm: np.ndarray  # float32
+    weights: np.ndarray  # float32
+    mode: str
+    scale: str
+
+
+@dataclass(frozen=True)
+class Activations(Event):
+    """Every channel of a layer's output for one input: `maps` is C x h x w (a vector's C
+    values as C x 1 x 1); `image` the input as the model saw it, `label` its true class (None:
+    unknown), `top5` the model's (class, probability), most probable first; `peak` the largest
+    |activation| of any module whose output has the layer's rank, for one colour scale across
+    the network."""
+
+    layer: str
+    maps: np.ndarray  # float32
+    image: np.ndarray  # uint8 C x H x W
+    label: int | None
+    top5: tuple[tuple[int, float], ...]
+    peak: float
+
+
+@dataclass(frozen=True)
+class UnitPatches(Event):
+    """A channel's top units of a UnitScan as image crops, K x C x h x w: each crop in a tile
+    as large as the channel's largest box, pushed to the tile's far side (black before it)
+    where the image's border clipped it."""
+
+    layer: str
+    channel: int
+    patches: np.ndarray  # uint8

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..jobs.args import index, out_dir, path, positive_int
+from ..runs.model_args import add_model_args, model_source
 from .spec import OCCLUDERS
 
 
 def add_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[..., int]]:
     o = sub.add_parser("occlusion", help="occlusion maps of a trained run for one image")
-    o.add_argument("--run", required=True, help="classifier run folder, checkpoint or run id")
+    add_model_args(o)
     o.add_argument("--dataset", help="dataset to take --index from")
     o.add_argument("--data-root", type=path)
     source = o.add_mutually_exclusive_group(required=True)
@@ -63,12 +64,10 @@ def require_size(path: Path, size: int) -> None:
 def occlusion_command(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from ..runs.lookup import find_run
     from .experiment import load_experiment, occluder, resolve_target, save_maps
     from .maps import occlusion_maps
 
-    run = find_run(args.run, args.runs_dir, "classifier")
-    exp = load_experiment(run, args.dataset, args.data_root, args.index, args.image)
+    exp = load_experiment(model_source(args), args.dataset, args.data_root, args.index, args.image)
     if args.image:  # decoded: its size can be read
         require_size(args.image, exp.pixels.shape[-1])
     baseline, value = occluder(args.occluder, exp)

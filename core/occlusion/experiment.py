@@ -15,7 +15,7 @@ from torch import nn
 from ..data.sources import DatasetImage, FileImage, run_dataset
 from ..runs.inputs import InputCache
 from ..runs.loader import Classifier, Device, load_classifier
-from ..runs.sources import RunModel
+from ..runs.sources import ModelSource
 from .maps import OcclusionMaps
 from .spec import OCCLUDERS
 
@@ -45,11 +45,12 @@ class Experiment:
 
 
 def load_experiment(
-    run: Path, dataset: str | None = None, data_root: Path | None = None,
+    source: ModelSource | Path, dataset: str | None = None, data_root: Path | None = None,
     index: int | None = None, image_path: Path | None = None, device: Device = None,
 ) -> Experiment:
-    """The run's model and an image: item `index` of a dataset, or a file converted to fit."""
-    clf = load_classifier(RunModel(Path(run)), device)
+    """The model (a source or a run's path) and an image: item `index` of a dataset, or a file
+    converted to fit."""
+    clf = load_classifier(source, device)
     if image_path is not None:
         image = FileImage(Path(image_path).expanduser())
     elif dataset is None or index is None:

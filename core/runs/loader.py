@@ -17,7 +17,7 @@ from ..device import resolve_device
 from ..models.build import build_model
 from ..models.spec import TORCHVISION_MODELS, ModelSpec
 from .checkpoint import CheckpointError, load_checkpoint, rebuild_model
-from .sources import ModelSource, RunModel, ZooModel, ZooStatus
+from .sources import LiveModel, ModelSource, RunModel, UserModel, ZooModel, ZooStatus
 
 ZOO_SIZE = 224
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -59,17 +59,24 @@ def as_device(device: Device) -> torch.device:
 
 
 def load_classifier(source: ModelSource | str | PathLike, device: Device = None) -> Classifier:
-    """A run's classifier (a RunModel or its path) or a torchvision one (a ZooModel), on
-    `device` (see as_device). A ValueError says what is wrong otherwise: a run deleted or moved,
-    a checkpoint not saved by a classifier's training, corrupt, or a GAN's."""
+    """A run's classifier (a RunModel or its path), a torchvision one (a ZooModel) or the
+    user's own (a UserModel or LiveModel), on `device` (see as_device). A ValueError says what
+    is wrong otherwise: a run deleted or moved, a checkpoint not saved by a classifier's
+    training, corrupt, or a GAN's; a user's model that does not load or run."""
     device = as_device(device)
     if isinstance(source, ZooModel):
         return _zoo_classifier(source, device)
+    if isinstance(source, (UserModel, LiveModel)):
+        from .user_models import live_classifier, user_classifier
+
+        load = user_classifier if isinstance(source, UserModel) else live_classifier
+        return load(source, device)
     run = source.run if isinstance(source, RunModel) else source
     return _run_classifier(Path(run).expanduser(), device)
 
 
-def _stat(values, device: torch.device) -> torch.Tensor:
+def stat_tensor(values, device: torch.device) -> torch.Tensor:
+    """Per-channel mean or std values as a C x 1 x 1 tensor on `device`."""
     return torch.tensor(values, dtype=torch.float32, device=device)[:, None, None]
 
 
@@ -83,7 +90,7 @@ def _run_classifier(path: Path, device: torch.device) -> Classifier:
                          f"{', '.join(missing)} (saved by DeepScope's classifier training)")
     config = meta.get("config")
     return Classifier(model.to(device).eval(), tuple(meta["classes"]),
-                      _stat(meta["mean"], device), _stat(meta["std"], device), spec,
+                      stat_tensor(meta["mean"], device), stat_tensor(meta["std"], device), spec,
                       DatasetRef.from_config(config) if config else None, device, meta)
 
 
@@ -102,8 +109,8 @@ def _zoo_classifier(source: ZooModel, device: torch.device) -> Classifier:
     torch.manual_seed(0)  # random weights are the same every time
     spec = ModelSpec(source.name, 3, ZOO_SIZE, 1000, pretrained=source.pretrained)
     return Classifier(build_model(spec).to(device).eval(), zoo_classes(source.name),
-                      _stat(IMAGENET_MEAN, device), _stat(IMAGENET_STD, device), spec, None,
-                      device)
+                      stat_tensor(IMAGENET_MEAN, device), stat_tensor(IMAGENET_STD, device), spec,
+                      None, device)
 
 
 def zoo_status_job(name: str) -> Iterator[ZooStatus]:

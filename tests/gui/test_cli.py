@@ -154,3 +154,29 @@ def test_occlusion_rejects_a_file_that_is_not_an_image(lenet_run, tmp_path, caps
     args = ["occlusion", "--run", str(lenet_run), "--image", str(fake), "--target", "pred",
             "--window", "4", "--stride", "2", "--out", str(tmp_path / "o")]
     assert main(args) == 1 and "not an image" in capsys.readouterr().err
+
+
+def test_occlusion_of_the_users_own_model_is_the_models_own_probability(tmp_path, capsys):
+    """--model FILE.py:FUNCTION with --image: the unoccluded probability is the model's own."""
+    from PIL import Image
+
+    (tmp_path / "net.py").write_text(
+        "import torch\nfrom torch import nn\n\ndef make():\n    torch.manual_seed(0)\n"
+        "    return nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(),\n"
+        "                         nn.Linear(4 * 14 * 14, 3))\n")
+    pixels = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "in.png")
+    out = tmp_path / "occ"
+    assert main(["occlusion", "--model", f"{tmp_path}/net.py:make", "--input", "3x16x16",
+                 "--mean", "0.5", "--std", "0.2", "--image", str(tmp_path / "in.png"),
+                 "--target", "pred", "--window", "4", "--stride", "4", "--out", str(out)]) == 0
+    namespace: dict = {}
+    exec((tmp_path / "net.py").read_text(), namespace)
+    x = (torch.from_numpy(pixels).permute(2, 0, 1).float()[None] / 255 - 0.5) / 0.2
+    np.testing.assert_allclose(np.load(out / "input.npy"), x[0].numpy(), atol=1e-6)
+    with torch.no_grad():
+        p = namespace["make"]()(x).softmax(1)[0]
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["target"] == int(p.argmax())
+    assert meta["base_probability"] == pytest.approx(float(p.max()), abs=1e-6)
+    assert np.load(out / "drop.npy").shape == (4, 4)

@@ -28,6 +28,16 @@ BAD = [  # case id, arguments after `deepscope --runs-dir {runs}`, the last line
     ("not-weights", OCCLUDE.replace("{clf}", "{file}") + SLIDE + OUT,
      "{file} is not a weights file: DeepScope loads safetensors (or a PyTorch file of plain "
      "tensors)", 1),
+    ("model-no-function", "occlusion --model {tmp}/net.py --image {tiny}" + SLIDE + OUT,
+     "argument --model: expected FILE.py:FUNCTION, got '{tmp}/net.py'", 2),
+    ("model-no-input", "occlusion --model {tmp}/net.py:make --image {tiny}" + SLIDE + OUT,
+     "--model needs --input CxHxW: the input its function's model takes", 1),
+    ("model-file-gone", "occlusion --model {tmp}/net.py:make --input 1x28x28 --image {tiny}"
+     + SLIDE + OUT, "no Python file at {tmp}/net.py", 1),
+    ("model-weights-pickle", "occlusion --model {tmp}/net.py:make --input 1x28x28 --weights "
+     "{pickle} --image {tiny}" + SLIDE + OUT, "net.pt is a pickle, which DeepScope never loads (it "
+     "can run any code); save the weights with safetensors.torch.save_file(model.state_dict(), "
+     "'weights.safetensors') and open that", 1),
     ("window-7xq", OCCLUDE + " --window 7xq --stride 2" + OUT,
      "argument --window: expected N or HxW, whole numbers of pixels of at least 1, got '7xq'", 2),
     ("stride-0", OCCLUDE + " --window 4 --stride 0" + OUT,

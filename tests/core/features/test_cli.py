@@ -80,3 +80,41 @@ def test_bad_input_is_refused_in_words(classifier_run: RunInfo, tmp_path: Path,
         units(*run, "--layer", LAYER, "--top", "0")
     assert "argument --top: must be at least 1, got 0" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+USER_NET = """
+import torch
+from torch import nn
+
+def make():
+    torch.manual_seed(3)
+    return nn.Sequential(nn.Conv2d(1, 4, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(4 * 14 * 14, 10))
+"""
+
+
+def test_the_users_own_model_is_scanned_like_a_run(tmp_path: Path) -> None:
+    from safetensors.torch import save_file
+
+    from deepscope.core.data.load import load_dataset
+
+    (tmp_path / "net.py").write_text(USER_NET)
+    namespace: dict = {}
+    exec(USER_NET, namespace)
+    model = namespace["make"]()
+    with torch.no_grad():
+        model[0].weight.mul_(-1)  # weights that differ from what make() returns
+    save_file(model.state_dict(), tmp_path / "w.safetensors")
+    out = tmp_path / "out"
+    assert units("--model", f"{tmp_path}/net.py:make", "--weights", str(tmp_path / "w.safetensors"),
+                 "--input", "1x28x28", "--mean", "0.5", "--std", "0.25", "--dataset", "digits",
+                 "--layer", "1", "--top", "3", "--out", str(out)) == 0
+    meta = json.loads((out / "units.json").read_text())
+    images = load_dataset("digits", size=28).images
+    with torch.no_grad():
+        maps = model[:2]((images.float() / 255 - 0.5) / 0.25)
+    best = maps.flatten(2).amax(2).topk(3, 0)  # 3 x C
+    assert meta["images"] == len(images) and len(meta["channels"]) == 4
+    for c, entries in enumerate(meta["channels"]):
+        assert [e["index"] for e in entries] == best.indices[:, c].tolist()
+        assert [e["value"] for e in entries] == pytest.approx(best.values[:, c].tolist(), abs=1e-5)

@@ -50,6 +50,12 @@ def remove_orphans(root: Path) -> list[Path]:
     return removed
 
 
+def has_weights(run_dir: Path) -> bool:
+    """Whether a run folder holds a model checkpoint yet (a run saves one per epoch)."""
+    return any(not p.name.endswith(".optim.safetensors")
+               for p in Path(run_dir).glob("*.safetensors"))
+
+
 def can_resume(run_dir: Path) -> bool:
     """Whether a run folder holds a checkpoint saved with its training state (what resume
     needs: `<name>.optim.safetensors` beside the weights, see runs.checkpoint)."""

@@ -73,3 +73,11 @@ class ZooStatus(Event):
     cached: bool
     path: str
     classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelStatus(Event):
+    """The user's model loaded and ran on its input: its name and class names."""
+
+    name: str
+    classes: tuple[str, ...]

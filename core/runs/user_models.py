@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from torch import nn
 
 from ..models.spec import ModelSpec
 from .loader import Classifier, stat_tensor
-from .sources import LiveModel, UserModel
+from .sources import LiveModel, ModelStatus, UserModel
 
 PICKLES = (".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".bin", ".tar")
 SHOWN_KEYS = 4  # a weights mismatch names this many keys of each kind
@@ -38,6 +39,13 @@ def live_classifier(source: LiveModel, device: torch.device) -> Classifier:
     clf = wrap(source.module, source.name, source.shape, source.mean, source.std,
                source.classes, device)
     return replace(clf, dataset=source.dataset)
+
+
+def model_status_job(source: UserModel | LiveModel) -> Iterator[ModelStatus]:
+    """Load and run the user's model once: its classes, or the error that stops it."""
+    from .loader import as_device, load_classifier
+
+    yield ModelStatus(source.name, load_classifier(source, as_device(None)).classes)
 
 
 def call_function(file: Path, function: str) -> nn.Module:

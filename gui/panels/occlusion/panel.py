@@ -31,7 +31,6 @@ from deepscope.core.occlusion.events import (
     SplitPredictions,
 )
 from deepscope.core.occlusion.spec import GALLERY_SIZE, OcclusionSettings, Setup
-from deepscope.core.runs import ZooStatus
 from deepscope.core.runs.store import RunStore
 
 from ...compute import ComputeThread, Exclusive, JobHandle, NewestWins, by_type
@@ -151,19 +150,8 @@ class OcclusionPanel(QWidget):
     def refresh_runs(self) -> None:
         self.model.refresh_runs()
 
-    def check_zoo(self) -> None:
-        """Ask the compute thread whether the chosen torchvision model's weights are cached."""
-        if self.model.needs_status():
-            name = self.model.zoo_name()
-            self.zoo_checks.submit(lambda: self.jobs.zoo_status(name),
-                                   yielded=by_type({ZooStatus: self.model.set_zoo_status}),
-                                   errored=self.zoo_failed)
-
-    def zoo_failed(self, message: str, _details: str) -> None:
-        self.status.say(f"Cannot check the torchvision model: {message}")
-
     def model_changed(self) -> None:
-        self.check_zoo()
+        self.model.check(self.zoo_checks)
         size = self.model.image_size()
         if size:
             self.form.fit_to(size)

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from pathlib import Path
 
-from ..jobs.args import index, out_dir, path, positive_int
-from ..runs.model_args import add_model_args, model_source
+from ..jobs.args import out_dir, positive_int
+from ..runs.model_args import add_image_args, add_model_args, class_target, model_source
 from .spec import OCCLUDERS
 
 
 def add_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[..., int]]:
     o = sub.add_parser("occlusion", help="occlusion maps of a trained run for one image")
     add_model_args(o)
-    o.add_argument("--dataset", help="dataset to take --index from")
-    o.add_argument("--data-root", type=path)
-    source = o.add_mutually_exclusive_group(required=True)
-    source.add_argument("--index", type=index, help="image index in the dataset")
-    source.add_argument("--image", type=path,
-                        help="an image file at least the model's input size (resized, channels "
-                        "adapted)")
+    add_image_args(o)
     o.add_argument("--window", type=pair, required=True, help="H or HxW pixels")
     o.add_argument("--stride", type=pair, required=True, help="S or SHxSW pixels")
     o.add_argument("--occluder", default="grey", choices=OCCLUDERS)
-    o.add_argument("--target", type=target, default="true", help="true, pred or a class index")
+    o.add_argument("--target", type=class_target, default="true",
+                   help="true, pred or a class index")
     o.add_argument("--batch-size", type=positive_int, default=64)
     o.add_argument("--out", type=out_dir, required=True, help="folder for the maps")
     return {"occlusion": occlusion_command}
@@ -42,28 +36,10 @@ def pair(text: str) -> tuple[int, int]:
     return (parts[0], parts[-1])
 
 
-def target(text: str) -> str:
-    """'true', 'pred' or a class index (checked against the model's classes once loaded)."""
-    if text in ("true", "pred") or text.isdecimal():
-        return text
-    raise argparse.ArgumentTypeError(f"expected true, pred or a class index, got {text!r}")
-
-
-def require_size(path: Path, size: int) -> None:
-    """Refuse an image file smaller than the size x size model input: stretched up to it, it
-    has no detail to occlude (a 1x1 file gave a flat, meaningless map and exit status 0)."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        width, height = image.size
-    if min(width, height) < size:
-        raise ValueError(f"image is {width}x{height} pixels: too small for this model, whose "
-                         f"input is {size}x{size}; give an image of at least {size}x{size}")
-
-
 def occlusion_command(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from ..runs.inputs import require_size
     from .experiment import load_experiment, occluder, resolve_target, save_maps
     from .maps import occlusion_maps
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +12,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from ..data.sources import DatasetImage, FileImage, run_dataset
-from ..runs.inputs import InputCache
+from ..runs.inputs import class_index, command_image
 from ..runs.loader import Classifier, Device, load_classifier
 from ..runs.sources import ModelSource
 from .maps import OcclusionMaps
@@ -51,15 +50,8 @@ def load_experiment(
     """The model (a source or a run's path) and an image: item `index` of a dataset, or a file
     converted to fit."""
     clf = load_classifier(source, device)
-    if image_path is not None:
-        image = FileImage(Path(image_path).expanduser())
-    elif dataset is None or index is None:
-        raise ValueError("give --image FILE, or --dataset with --index")
-    else:
-        root = str(data_root) if data_root else None
-        clf = replace(clf, dataset=run_dataset(clf.dataset, dataset, root))
-        image = DatasetImage(index)
-    return Experiment.of(clf, *InputCache().pixels(clf, image))
+    image = Path(image_path).expanduser() if image_path is not None else None
+    return Experiment.of(*command_image(clf, dataset, data_root, index, image))
 
 
 def occluder(kind: str, exp: Experiment, seed: int = 0) -> tuple[torch.Tensor, list | None]:
@@ -82,17 +74,7 @@ def occluder(kind: str, exp: Experiment, seed: int = 0) -> tuple[torch.Tensor, l
 
 def resolve_target(target: str, exp: Experiment) -> int:
     """'true' (the dataset label), 'pred' (the model's top class) or a class index."""
-    if target == "true":
-        if exp.label is None:
-            raise ValueError("an image file has no true class: use --target pred or a class index")
-        return exp.label
-    if target == "pred":
-        with torch.inference_mode():
-            return int(exp.model(exp.image[None]).argmax(1))
-    k = int(target)
-    if not 0 <= k < len(exp.classes):
-        raise ValueError(f"target {k} is not a class of this model (0..{len(exp.classes) - 1})")
-    return k
+    return class_index(target, exp.label, lambda: exp.model(exp.image[None]), len(exp.classes))
 
 
 def overlay_image(pixels: torch.Tensor, pixel_map: np.ndarray, scale: int = 8) -> Image.Image:

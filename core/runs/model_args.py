@@ -1,12 +1,13 @@
 """The classifier a command probes: `--run RUN` (a trained run), or the user's own model with
-`--model FILE.py:FUNCTION [--weights W.safetensors] --input CxHxW [--mean M] [--std S]`."""
+`--model FILE.py:FUNCTION [--weights W.safetensors] --input CxHxW [--mean M] [--std S]`; and
+the one image it probes: `--dataset D [--data-root DIR] --index I` or `--image FILE`."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from ..jobs.args import path
+from ..jobs.args import index, path
 from .lookup import find_run
 from .sources import ModelSource, RunModel, UserModel
 
@@ -25,6 +26,23 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mean", type=floats, default=(0.0,),
                         help="--model's normalization: pixel mean in [0, 1], one or per channel")
     parser.add_argument("--std", type=floats, default=(1.0,), help="likewise, the std")
+
+
+def add_image_args(parser: argparse.ArgumentParser) -> None:
+    """--dataset with --index, or --image (one of --index and --image required)."""
+    parser.add_argument("--dataset", help="dataset to take --index from")
+    parser.add_argument("--data-root", type=path)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--index", type=index, help="image index in the dataset")
+    source.add_argument("--image", type=path, help="an image file at least the model's input "
+                        "size (resized, channels adapted)")
+
+
+def class_target(text: str) -> str:
+    """'true', 'pred' or a class index (checked against the model's classes once loaded)."""
+    if text in ("true", "pred") or text.isdecimal():
+        return text
+    raise argparse.ArgumentTypeError(f"expected true, pred or a class index, got {text!r}")
 
 
 def model_source(args: argparse.Namespace) -> ModelSource:

@@ -49,6 +49,9 @@ class Layer:
             yield from child.walk()
 
 
+SEPARABLE_CHECKS = 4  # units measured to check that boxes compose from rows and columns
+
+
 @dataclass(frozen=True)
 class ReceptiveField:
     """Where the units of a layer's channel (of any channel, when None) look in the input:
@@ -137,9 +140,36 @@ def unit_boxes(
             if not (0 <= y < grid[0] and 0 <= x < grid[1]):
                 raise ValueError(f"unit ({y}, {x}) is outside the {grid[0]} x {grid[1]} map "
                                  f"of layer {layer!r}")
-        return list(positions)
+        return probes
 
+    positions = list(positions)
+    probes = _separable_probes(positions)
+    if len(probes) >= len(positions):
+        probes = positions
+    boxes = _fields(model, layer, input_shape, channel, inside)[1]
+    if probes is positions:
+        return boxes
+    found = dict(zip(probes, boxes, strict=True))
+    rows = {y: found[(y, positions[0][1])] for y, _ in positions}
+    cols = {x: found[(positions[0][0], x)] for _, x in positions}
+
+    def composed(y: int, x: int) -> Box:
+        return rows[y][0], cols[x][1], rows[y][2], cols[x][3]
+
+    if all(composed(*p) == found[p] for p in probes):
+        return [composed(*p) for p in positions]
+    probes = positions  # not separable after all: measure every unit
     return _fields(model, layer, input_shape, channel, inside)[1]
+
+
+def _separable_probes(positions: list[Position]) -> list[Position]:
+    """The units whose boxes give every box of `positions` when a unit's rows depend on its y
+    alone and its columns on its x alone (convolutions, pools, residual and inception wiring,
+    dilation): one per row and per column in use, and a few others that check it."""
+    y0, x0 = positions[0]
+    probes = dict.fromkeys([(y, x0) for y, _ in positions] + [(y0, x) for _, x in positions])
+    checks = [p for p in positions if p not in probes]
+    return [*probes, *checks[:: max(1, len(checks) // SEPARABLE_CHECKS)][:SEPARABLE_CHECKS]]
 
 
 def _fields(

@@ -294,3 +294,33 @@ def test_the_result_types_import_without_torch():
             "assert layer.output_shape == (6, 28, 28) and list(layer.walk()) == [layer]\n"
             "assert 'torch' not in sys.modules, 'torch was imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class Transposed(nn.Module):
+    """A conv whose map is transposed: a unit's rows follow its x, so boxes do not compose
+    from one unit per row and per column."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 2, 3, stride=2)
+        self.out = nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.out(self.conv(x[..., :, 3:]).transpose(2, 3))
+
+
+@pytest.mark.parametrize("model, layer, shape", [
+    (lambda: build_model(ModelSpec("mini-resnet", 3, 32, 10)), "features.stage2",
+     (3, 32, 32)),
+    (Transposed, "out", (1, 20, 23)),
+])
+def test_many_boxes_equal_one_measurement_per_unit(model, layer, shape):
+    """unit_boxes measures a unit per row and per column and composes the rest; where that is
+    wrong (a transposed map) it measures every unit."""
+    import deepscope.core.models.geometry as geometry
+
+    net = model()
+    grid = receptive_field(net, layer, shape).grid
+    units = [(y, x) for y in range(grid[0]) for x in range(grid[1])][::3]
+    each = [geometry.unit_boxes(net, layer, shape, [u])[0] for u in units]
+    assert geometry.unit_boxes(net, layer, shape, units) == each

@@ -115,8 +115,8 @@ class Activations(Event):
     """Every channel of a layer's output for one input: `maps` is C x h x w (a vector's C
     values as C x 1 x 1); `image` the input as the model saw it, `label` its true class (None:
     unknown), `top5` the model's (class, probability), most probable first; `peak` the largest
-    |activation| of any module whose output has the layer's rank, for one colour scale across
-    the network."""
+    |activation| of the layer and of every leaf module whose output has the layer's rank, for
+    one colour scale across the network."""
 
     layer: str
     maps: np.ndarray  # float32
@@ -135,3 +135,15 @@ class UnitPatches(Event):
     layer: str
     channel: int
     patches: np.ndarray  # uint8
+
+
+@dataclass(frozen=True)
+class GramView(Event):
+    """A layer's Gram matrix for an image (lecture 3's style representation), G_cc' =
+    1/(C H W) sum over h, w of phi_hwc phi_hwc', C x C; `order` lists the channels clustered
+    (similar rows together); `distance` is ||G(x) - G(y)||_F^2 to a second image, when given."""
+
+    layer: str
+    gram: np.ndarray  # float32
+    order: np.ndarray  # int64
+    distance: float | None

@@ -15,7 +15,7 @@ import torch
 from ..data.imageset import ImageSet
 from ..jobs import ProgressEvent
 from ..models.geometry import ReceptiveField, receptive_field, unit_boxes
-from ..models.hooks import capture
+from ..models.hooks import capture, find_layer, stop_after
 from ..runs.loader import Classifier
 from .events import UnitScan
 
@@ -46,8 +46,10 @@ def unit_scan_job(
 
 def batch_maxima(clf: Classifier, pixels: torch.Tensor, layer: str) -> tuple[torch.Tensor, ...]:
     """Each image's maximum over the layer's map and its flat position there: B x C each."""
-    with torch.inference_mode(), capture(clf.model, [layer]) as seen:
+    stop = stop_after(find_layer(clf.model, layer))  # the layers after it do not run
+    with torch.inference_mode(), capture(clf.model, [layer], clone=False) as seen, stop:
         clf.model(clf.normalize(pixels))
+    with torch.inference_mode():
         out = seen[layer]
         if not isinstance(out, torch.Tensor) or out.dim() != 4:
             raise ValueError(f"layer {layer!r} has no spatial map; pick a layer whose output "

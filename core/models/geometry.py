@@ -10,7 +10,7 @@ inside the functions that run a model, so the GUI imports this module before tor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -183,14 +183,13 @@ def _fields(
     pass up to the layer, then one backward pass per unit."""
     import torch
 
-    from .hooks import capture, find_layer, forward_hooks
+    from .hooks import capture, find_layer, stop_after
 
     device = _placement(model).get("device")
     positive = {name: _positive(tensor) for name, tensor in _state(model)}
     x = torch.ones(1, *_checked_shape(input_shape, spatial=True), device=device)
     x.requires_grad_(True)
-    stop = forward_hooks([(find_layer(model, layer), _stop)])  # after capture's, so it records
-    with _tracing_support(), capture(model, [layer]) as seen, stop, suppress(_Reached):
+    with _tracing_support(), capture(model, [layer]) as seen, stop_after(find_layer(model, layer)):
         _forward(model, x, positive)
     out = _spatial_map(seen, layer, channel)
     grid = (out.shape[2], out.shape[3])
@@ -216,14 +215,6 @@ def _positive(tensor: Tensor) -> Tensor:
         return tensor
     fan_in = math.prod(tensor.shape[1:]) if tensor.dim() > 1 else 1
     return torch.full((), 1 / fan_in, device=tensor.device).expand(tensor.shape)
-
-
-class _Reached(Exception):
-    """The layer has run: nothing after it is needed for its receptive field."""
-
-
-def _stop(*_: Any) -> None:
-    raise _Reached
 
 
 def _tracing_support() -> TorchFunctionMode:

@@ -9,7 +9,7 @@ job holding the block is closed.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from typing import Any
 
 from torch import Tensor, nn
@@ -36,6 +36,24 @@ def forward_hooks(hooks: Iterable[tuple[nn.Module, Hook]], *, pre: bool = False)
             register = module.register_forward_pre_hook if pre else module.register_forward_hook
             stack.callback(register(hook).remove)
         yield
+
+
+class Reached(Exception):
+    """The layer has run: nothing after it is needed (raised by `stop_after`'s hook)."""
+
+
+def stop_after(layer: nn.Module) -> ExitStack:
+    """A block in which a forward pass ends (with Reached, which the block swallows) right
+    after `layer` runs, so the layers after it cost nothing. Enter it after any capture of the
+    layer, so that the capture's hook records first."""
+    stack = ExitStack()
+    stack.enter_context(suppress(Reached))
+    stack.enter_context(forward_hooks([(layer, _reached)]))
+    return stack
+
+
+def _reached(*_: Any) -> None:
+    raise Reached
 
 
 class Captured(Mapping[str, Any]):

@@ -42,14 +42,13 @@ class Reached(Exception):
     """The layer has run: nothing after it is needed (raised by `stop_after`'s hook)."""
 
 
-def stop_after(layer: nn.Module) -> ExitStack:
+@contextmanager
+def stop_after(layer: nn.Module) -> Iterator[None]:
     """A block in which a forward pass ends (with Reached, which the block swallows) right
     after `layer` runs, so the layers after it cost nothing. Enter it after any capture of the
     layer, so that the capture's hook records first."""
-    stack = ExitStack()
-    stack.enter_context(suppress(Reached))
-    stack.enter_context(forward_hooks([(layer, _reached)]))
-    return stack
+    with suppress(Reached), forward_hooks([(layer, _reached)]):
+        yield
 
 
 def _reached(*_: Any) -> None:

@@ -53,6 +53,9 @@ class UnitTarget:
 Target = ClassTarget | UnitTarget
 
 
+SALIENCY_METHODS = ("gradient", "guided", "deconv", "gradcam")
+
+
 @dataclass(frozen=True)
 class Attribution(Event):
     """A backprop view of one input: `values` is C x H x W (gradient, guided, deconv: the

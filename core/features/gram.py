@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from scipy.cluster.hierarchy import leaves_list, linkage
 
-from ..models.hooks import capture, find_layer, stop_after
+from ..models.hooks import capture, find_layer, spatial_output, stop_after
 from ..runs.loader import Classifier
 from .events import GramView
 
@@ -44,11 +44,7 @@ def layer_maps(clf: Classifier, pixels: torch.Tensor, layer: str) -> torch.Tenso
     stop = stop_after(find_layer(clf.model, layer))  # the layers after it do not run
     with torch.inference_mode(), capture(clf.model, [layer], clone=False) as seen, stop:
         clf.model(clf.normalize(pixels))
-    out = seen[layer]
-    if not isinstance(out, torch.Tensor) or out.dim() != 4:
-        raise ValueError(f"layer {layer!r} has no spatial map for a Gram matrix; pick a layer "
-                         "whose output is channels x height x width")
-    return out.float()
+    return spatial_output(seen, layer).float()
 
 
 def gram_job(clf: Classifier, pixels: torch.Tensor, layer: str,

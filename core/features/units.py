@@ -15,7 +15,7 @@ import torch
 from ..data.imageset import ImageSet
 from ..jobs import ProgressEvent
 from ..models.geometry import ReceptiveField, receptive_field, unit_boxes
-from ..models.hooks import capture, find_layer, stop_after
+from ..models.hooks import capture, find_layer, spatial_output, stop_after
 from ..runs.loader import Classifier
 from .events import UnitScan
 
@@ -50,11 +50,7 @@ def batch_maxima(clf: Classifier, pixels: torch.Tensor, layer: str) -> tuple[tor
     with torch.inference_mode(), capture(clf.model, [layer], clone=False) as seen, stop:
         clf.model(clf.normalize(pixels))
     with torch.inference_mode():
-        out = seen[layer]
-        if not isinstance(out, torch.Tensor) or out.dim() != 4:
-            raise ValueError(f"layer {layer!r} has no spatial map; pick a layer whose output "
-                             "is channels x height x width")
-        value, position = out.flatten(2).max(2)
+        value, position = spatial_output(seen, layer).flatten(2).max(2)
     return value.float(), position
 
 

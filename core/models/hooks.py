@@ -38,6 +38,18 @@ def forward_hooks(hooks: Iterable[tuple[nn.Module, Hook]], *, pre: bool = False)
         yield
 
 
+def spatial_output(seen: Mapping[str, Any], layer: str) -> Tensor:
+    """What `layer` returned in `seen` (e.g. a capture), as its N x C x h x w map; ValueError
+    when it did not run or gave no spatial map."""
+    if layer not in seen:
+        raise ValueError(f"layer {layer!r} did not run in the model's forward pass")
+    out = seen[layer]
+    if not isinstance(out, Tensor) or out.dim() != 4:
+        raise ValueError(f"layer {layer!r} has no spatial map; pick a layer whose output is "
+                         "channels x height x width")
+    return out
+
+
 class Reached(Exception):
     """The layer has run: nothing after it is needed (raised by `stop_after`'s hook)."""
 

@@ -47,7 +47,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.panels = {entry.key: entry.panel(compute, store) for entry in PANELS}
         for panel in self.panels.values():
-            self.tabs.addTab(panel, panel.title)
+            self.tabs.addTab(panel, panel.title.replace("&", "&&"))  # (not a shortcut)
         self.setCentralWidget(self.tabs)
         self.device = QLabel("device: loading PyTorch…")
         self.statusBar().addPermanentWidget(self.device)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
+from .features import FeaturesPanel
+from .features import tour as features_tour
 from .gan import GanPanel
 from .gan import tour as gan_tour
 from .latent import LatentPanel
@@ -35,6 +37,7 @@ class PanelEntry:
 PANELS = (
     PanelEntry("training", TrainingPanel, training_tour.show),
     PanelEntry("occlusion", OcclusionPanel, occlusion_tour.show),
+    PanelEntry("features", FeaturesPanel, features_tour.show),
     PanelEntry("gan", GanPanel, gan_tour.show),
     PanelEntry("latent", LatentPanel, latent_tour.show),
 )

@@ -11,10 +11,12 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 class PaintCanvas(QWidget):
     """Strokes go into a fixed-size image (`canvas_size` pixels), shown scaled to the widget.
 
-    The brush width is in canvas pixels. `changed` fires after each stroke and on clear.
+    The brush width is in canvas pixels. `changed` fires after each stroke and on clear;
+    `stroked` after each piece of a stroke, while the mouse moves (for views that follow it).
     """
 
     changed = Signal()
+    stroked = Signal()
 
     def __init__(
         self, canvas_size: int = 280, background: QColor | str = "black",
@@ -84,6 +86,7 @@ class PaintCanvas(QWidget):
         p.end()
         self._last, self.blank = point, False
         self.update()
+        self.stroked.emit()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
         if event.button() == Qt.MouseButton.LeftButton:

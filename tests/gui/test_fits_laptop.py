@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QTabBar, QWidget
 
+from deepscope.panels import PANELS
+
 SMALL = (1024, 700)
 TEXT_WIDGETS = (QAbstractButton, QLabel, QGroupBox)
 TITLE_INDENT = 18  # a group title's left offset and padding in resources/style.qss, and a frame
@@ -40,7 +42,7 @@ def test_the_window_fits_a_small_laptop_screen(window):
     assert least.width() <= SMALL[0] and least.height() <= SMALL[1]
 
 
-@pytest.mark.parametrize("key", ["training", "occlusion", "gan", "latent"])
+@pytest.mark.parametrize("key", [entry.key for entry in PANELS])
 def test_every_text_has_room_at_1024_by_700(window, qtbot, key):
     window.resize(*SMALL)
     panel = window.show_panel(key)

@@ -118,3 +118,84 @@ def test_the_users_own_model_is_scanned_like_a_run(tmp_path: Path) -> None:
     for c, entries in enumerate(meta["channels"]):
         assert [e["index"] for e in entries] == best.indices[:, c].tolist()
         assert [e["value"] for e in entries] == pytest.approx(best.values[:, c].tolist(), abs=1e-5)
+
+
+def command(name: str, *argv: str) -> int:
+    """`deepscope NAME ARGV` as the app's command line runs it."""
+    parser = argparse.ArgumentParser(prog="deepscope")
+    parser.add_argument("--runs-dir", type=Path)
+    handlers = cli.add_commands(parser.add_subparsers(dest="command"))
+    args = parser.parse_args([name, *argv])
+    return handlers[args.command](args)
+
+
+def test_saliency_is_the_gradient_of_the_target_logit(classifier_run, lenet, tmp_path) -> None:
+    clf, images = lenet
+    out = tmp_path / "s"
+    assert command("saliency", "--run", str(classifier_run.dir), "--dataset", "digits",
+                   "--index", "7", "--method", "gradient", "--target", "3", "--out", str(out)) == 0
+    x = torch.from_numpy(np.load(out / "input.npy"))[None].requires_grad_()
+    torch.testing.assert_close(x.detach(), clf.normalize(images.images[7][None]))
+    clf.model(x)[0, 3].backward()
+    np.testing.assert_allclose(np.load(out / "attribution.npy"), x.grad[0].numpy(), atol=1e-6)
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["target"] == 3 and meta["true_class"] == int(images.labels[7])
+
+
+def test_gradcam_weighs_the_layers_maps_by_their_mean_gradient(classifier_run, lenet,
+                                                              tmp_path) -> None:
+    clf, images = lenet
+    out = tmp_path / "g"
+    assert command("saliency", "--run", str(classifier_run.dir), "--dataset", "digits",
+                   "--index", "7", "--method", "gradcam", "--layer", "features.conv2.conv",
+                   "--target", "pred", "--out", str(out)) == 0
+    x = torch.from_numpy(np.load(out / "input.npy"))[None]
+    seen = {}
+    hook = clf.model.features.conv2.conv.register_forward_hook(
+        lambda _m, _i, o: seen.update(a=o))
+    logits = clf.model(x)
+    hook.remove()
+    k = int(logits.argmax())
+    (grad,) = torch.autograd.grad(logits[0, k], seen["a"])
+    cam = torch.relu((grad.mean((2, 3), keepdim=True) * seen["a"]).sum(1))[0]
+    np.testing.assert_allclose(np.load(out / "attribution.npy"), cam.detach().numpy(), atol=1e-5)
+    assert np.load(out / "upsampled.npy").shape == (28, 28)
+    assert json.loads((out / "meta.json").read_text())["target"] == k
+
+
+def test_dream_raises_the_channel_and_reports_its_value(classifier_run, lenet, tmp_path) -> None:
+    clf, _ = lenet
+    out = tmp_path / "d"
+    assert command("dream", "--run", str(classifier_run.dir), "--layer", "features.conv1.act",
+                   "--channel", "2", "--steps", "40", "--seed", "1", "--out", str(out)) == 0
+    meta = json.loads((out / "meta.json").read_text())
+    x = torch.from_numpy(np.load(out / "input.npy"))[None]
+    with torch.no_grad():
+        value = clf.model.features.conv1(x)[0, 2].mean()  # conv, then its activation
+    assert meta["value"] == pytest.approx(float(value), abs=1e-4)
+    mean, std = np.array(meta["mean"])[:, None, None], np.array(meta["std"])[:, None, None]
+    pixels = x[0].numpy() * std + mean
+    assert pixels.min() >= -1e-5 and pixels.max() <= 1 + 1e-5  # a valid image
+    png = np.asarray(Image.open(out / "image.png"))
+    np.testing.assert_allclose(png / 255, pixels[0], atol=1 / 255)
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["saliency", "--method", "gradcam", "--index", "0", "--dataset", "digits"],
+     "--method gradcam needs --layer"),
+    (["saliency", "--method", "gradcam", "--layer", "nope", "--index", "0", "--dataset",
+      "digits"], "has no layer 'nope'; its layers are: features"),
+    (["dream", "--layer", "features.conv1.act", "--channel", "6"], "channel 6"),
+    (["dream", "--channel", "1"], "--channel needs --layer"),
+    (["dream", "--class", "10"], "class 10"),
+])
+def test_bad_feature_commands_are_refused_in_words(classifier_run, tmp_path, argv, words):
+    with pytest.raises(ValueError, match=words):
+        command(*argv[:1], "--run", str(classifier_run.dir), *argv[1:], "--out", str(tmp_path))
+
+
+@pytest.mark.parametrize("steps", ["0", "10000000"])
+def test_dream_steps_out_of_range_are_refused_while_reading(classifier_run, tmp_path, steps):
+    with pytest.raises(SystemExit):
+        command("dream", "--run", str(classifier_run.dir), "--class", "1", "--steps", steps,
+                "--out", str(tmp_path))

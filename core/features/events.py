@@ -24,13 +24,6 @@ class UnitScan(Event):
     box: np.ndarray  # int64 C x K x 4: top, left, bottom, right in input pixels, end exclusive
     field: ReceptiveField
 
-    @property
-    def offset(self) -> tuple[int, int]:
-        """Top-left input pixel of unit (0, 0)'s field before clipping (may be negative), read
-        back from the centre unit's field and the stride."""
-        f = self.field
-        centre = ((f.grid[0] - 1) // 2, (f.grid[1] - 1) // 2)
-        return (f.centre[0] - centre[0] * f.stride[0], f.centre[1] - centre[1] * f.stride[1])
 
 
 @dataclass(frozen=True)

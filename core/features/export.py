@@ -20,7 +20,7 @@ def save_units(out: Path, scan: UnitScan, images: np.ndarray, meta: dict) -> lis
     out.mkdir(parents=True, exist_ok=True)
     f = scan.field
     units = {**meta, "layer": scan.layer, "receptive_field": {
-        "size": list(f.size), "stride": list(f.stride), "offset": list(scan.offset)},
+        "size": list(f.size), "stride": list(f.stride), "offset": list(f.offset)},
         "channels": [channel_entries(scan, c) for c in range(len(scan.value))]}
     (out / "units.json").write_text(json.dumps(units, indent=1))
     pngs = [out / f"channel-{c:03d}.png" for c in range(len(scan.value))]

@@ -69,11 +69,18 @@ def merge(best: Best | None, batch: tuple[torch.Tensor, ...], chunk: torch.Tenso
 def result(
     clf: Classifier, layer: str, field: ReceptiveField, best: Best, shape: tuple[int, ...]
 ) -> UnitScan:
-    """The final event: numpy copies, with each unit's receptive field measured on the model."""
+    """The final event: numpy copies, with each unit's receptive field: the centre unit's
+    moved by the stride, when that is what the model gives at the map's corners and at the
+    first and last unit found; else measured unit by unit."""
     value, image, position = (t.cpu().numpy() for t in best)
     y, x = np.divmod(position, field.grid[1])
     places = sorted(set(zip(y.flat, x.flat, strict=True)))
-    boxes = dict(zip(places, unit_boxes(clf.model, layer, shape, places), strict=True))
+    boxes = {p: field.box(*p) for p in places}
+    h, w = field.grid
+    checks = list(dict.fromkeys([(0, 0), (0, w - 1), (h - 1, 0), (h - 1, w - 1), places[0],
+                                 places[-1]]))
+    if [field.box(*p) for p in checks] != unit_boxes(clf.model, layer, shape, checks):
+        boxes = dict(zip(places, unit_boxes(clf.model, layer, shape, places), strict=True))
     box = np.array([[boxes[p] for p in zip(ys, xs, strict=True)]
                     for ys, xs in zip(y, x, strict=True)], np.int64)
     return UnitScan(layer, image.astype(np.int64), y.astype(np.int64), x.astype(np.int64),

@@ -72,6 +72,23 @@ class ReceptiveField:
         top, left, bottom, right = self.centre
         return bottom - top, right - left
 
+    @property
+    def offset(self) -> tuple[int, int]:
+        """Top-left input pixel of unit (0, 0)'s field before clipping (may be negative), read
+        back from the centre unit's field and the stride."""
+        centre = ((self.grid[0] - 1) // 2, (self.grid[1] - 1) // 2)
+        return (self.centre[0] - centre[0] * self.stride[0],
+                self.centre[1] - centre[1] * self.stride[1])
+
+    def box(self, y: int, x: int) -> Box:
+        """The field of unit (y, x) as the centre unit's moved by the stride, clipped to the
+        image: exact where the layer is translation-equivariant and the centre's field is
+        not clipped (`unit_boxes` measures it)."""
+        (oy, ox), (h, w) = self.offset, self.image
+        top, left = oy + y * self.stride[0], ox + x * self.stride[1]
+        return (max(0, top), max(0, left), min(h, top + self.size[0]),
+                min(w, left + self.size[1]))
+
 
 def layer_tree(model: nn.Module, input_shape: Sequence[int]) -> Layer:
     """Every module of `model` with its output shapes, from one forward pass of a single zero

@@ -19,15 +19,6 @@ SIDE = 160  # px of the input drawn
 NO_INPUT = "The input and the model's top-5 appear here."
 
 
-def unit_box(scan: UnitScan, y: int, x: int) -> Box:
-    """The receptive field of the unit at (y, x) of a scanned layer, from its offset, stride
-    and size, clipped to the image (top, left, bottom, right; end exclusive)."""
-    f, (oy, ox) = scan.field, scan.offset
-    top, left = oy + y * f.stride[0], ox + x * f.stride[1]
-    h, w = f.image
-    return (max(0, top), max(0, left), min(h, top + f.size[0]), min(w, left + f.size[1]))
-
-
 class InputBox(QGroupBox):
     def __init__(self) -> None:
         super().__init__("Input")
@@ -50,7 +41,7 @@ class InputBox(QGroupBox):
         box = None
         if scan is not None and scan.layer == act.layer and 0 <= channel < len(act.maps):
             y, x = np.unravel_index(int(act.maps[channel].argmax()), act.maps[channel].shape)
-            box = unit_box(scan, int(y), int(x))
+            box = scan.field.box(int(y), int(x))
             self.field.setText(f"Box: what channel {channel}'s strongest unit (row {y}, "
                                f"column {x}) sees of this input.")
         else:

@@ -99,7 +99,7 @@ class UnitsView(View):
             "layer": s.layer, "split": self.split.currentData(),
             "channel": self.patches.channel if self.patches else None,
             "receptive_field": {"size": list(s.field.size), "stride": list(s.field.stride),
-                                "offset": list(s.offset)}}
+                                "offset": list(s.field.offset)}}
 
     def nothing(self) -> str:
         return "no scan yet: press Scan"

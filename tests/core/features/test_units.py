@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from torch import nn
 
 from deepscope.core.features import UnitScan, unit_scan_job
 from deepscope.core.jobs import ProgressEvent
@@ -75,7 +76,7 @@ def test_boxes_are_the_geometry_modules(lenet) -> None:
                                                   unit_boxes(clf.model, LAYER, shape, places)]
     assert result.field == receptive_field(clf.model, LAYER, shape)
     assert result.field.size == (14, 14)  # conv 5, pool 2, conv 5: 5 + 1 + 2 * 4
-    assert result.offset == (-2, -2)  # conv1's padding of 2
+    assert result.field.offset == (-2, -2)  # conv1's padding of 2
 
 
 def test_cancelling_mid_scan_leaves_no_hook(lenet) -> None:
@@ -93,3 +94,21 @@ def test_bad_layers_are_refused_in_words(lenet) -> None:
         next(unit_scan_job(*lenet, INDICES, "classifier.fc1.fc"))
     with pytest.raises(ValueError, match="at least 1"):
         next(unit_scan_job(*lenet, INDICES, LAYER, top=0))
+
+
+def test_a_map_that_is_not_translation_equivariant_is_measured_unit_by_unit() -> None:
+    """A transposed map: the centre unit's field moved by the stride is wrong, and the scan
+    says what the model's own gradient says for every unit."""
+    from deepscope.core.data.imageset import ImageSet
+    from tests.core.features.nets import classifier
+    from tests.core.models.test_geometry import Transposed
+
+    torch.manual_seed(0)
+    clf = classifier(nn.Sequential(Transposed(), nn.Flatten(), nn.Linear(2 * 8 * 9, 3)), 1, 20, 3)
+    images = torch.randint(0, 256, (12, 1, 20, 20), dtype=torch.uint8)
+    data = ImageSet("random", images, torch.zeros(12, dtype=torch.long), ("a", "b", "c"))
+    *_, result = unit_scan_job(clf, data, np.arange(12), "0.out", 4, 5)
+    places = list(zip(result.y.flat, result.x.flat, strict=True))
+    exact = unit_boxes(clf.model, "0.out", (1, 20, 20), places)
+    assert result.box.reshape(-1, 4).tolist() == [list(b) for b in exact]
+    assert any(list(result.field.box(*p)) != list(b) for p, b in zip(places, exact, strict=True))

@@ -10,6 +10,8 @@
   One fresh process runs ~15% faster or slower than the next on these shared cores, so:
 - training_throughput_ratio_in_process: in one window's process, the bare loop as a job on the
   compute thread and a run in the window take turns (R rounds); the median paired ratio.
+- training_throughput_ratio_following: the same with the Filters & activations panel in front,
+  following the run as it trains (its filters and maps redrawn at each epoch's checkpoint).
 - ui_lateness_p99_ms, ui_lateness_max_ms: lateness of a 10 ms QTimer probe while training
   (in runs of their own: the probe's wake-ups would lower the throughput it runs beside).
 - first_window_ratio: process start to first painted window / process start to `import torch`.
@@ -100,9 +102,11 @@ def bench_window(epochs: int):
     return app, window, panel
 
 
-def train_in_window(app, window, panel) -> float:
-    """Steps/s of one training run in the window, from its first Steps event to its last."""
+def train_in_window(app, window, panel, follow: bool = False) -> float:
+    """Steps/s of one training run in the window, from its first Steps event to its last;
+    with `follow`, the features panel in front follows the run once it has a checkpoint."""
     from event_loop import wait, watching
+    from PySide6.QtCore import QTimer
 
     from deepscope.core.classifier.events import RunFinished, Steps
 
@@ -117,8 +121,25 @@ def train_in_window(app, window, panel) -> float:
 
     with watching(window.compute, seen) as running:
         panel.start_training()
+        chooser = QTimer()
+        if follow:
+            window.show_panel("features")
+            chooser.timeout.connect(lambda: choose_running(window, chooser))
+            chooser.start(100)
         wait(app, lambda: "done" in marks and not running, timeout_s=600)
+        chooser.stop()
+    window.show_panel("training")
     return marks["steps"] / (marks["last"] - marks["first"])
+
+
+def choose_running(window, chooser) -> None:
+    """Pick the running run in the features panel once it is offered."""
+    picker = window.panels["features"].model
+    ids = [r.id for r in picker.runs]
+    running = [r.id for r in picker.runs if r.status == "running"]
+    if running:
+        picker.run_combo.setCurrentIndex(ids.index(running[0]))
+        chooser.stop()
 
 
 def gui(epochs: int, probe: bool) -> dict:
@@ -149,7 +170,7 @@ def gui(epochs: int, probe: bool) -> dict:
     return {"steps_per_s": rate}
 
 
-def in_process(epochs: int, rounds: int) -> dict:
+def in_process(epochs: int, rounds: int, follow: bool = False) -> dict:
     """The bare loop as a job on the app's compute thread, then a run in the window, in turn:
     seconds apart in one process, so both meet the same load; the median paired ratio."""
     from event_loop import wait
@@ -165,7 +186,7 @@ def in_process(epochs: int, rounds: int) -> dict:
     for _ in range(rounds):
         window.compute.submit(lambda: bare_loop(epochs)).on(yielded=seen)
         wait(app, lambda: len(rates) > len(ratios), timeout_s=600)
-        ratios.append(train_in_window(app, window, panel) / rates[-1])
+        ratios.append(train_in_window(app, window, panel, follow) / rates[-1])
     window.close()
     return {"ratio": statistics.median(ratios), "low": min(ratios), "high": max(ratios)}
 
@@ -242,6 +263,7 @@ def main() -> None:
         jobs = {"bare": lambda: bare(a.epochs), "fused": lambda: bare(a.epochs, fused=True),
                 "gui": lambda: gui(a.epochs, probe=False),
                 "in_process": lambda: in_process(a.epochs, a.repeats),
+                "following": lambda: in_process(a.epochs, a.repeats, follow=True),
                 "probe": lambda: gui(a.epochs, probe=True), "window": first_window,
                 "torch": import_torch, "memory": lambda: memory(10)}
         print(json.dumps(jobs[a.child]()))
@@ -262,6 +284,9 @@ def main() -> None:
     print(f"training_throughput_ratio_fused_baseline: {paired_median(guis, fused):.3f}")
     same = child("in_process", *epochs, "--repeats", str(a.repeats))
     print(f"training_throughput_ratio_in_process: {same['ratio']:.3f}  "
+          f"# rounds {same['low']:.2f}-{same['high']:.2f}")
+    same = child("following", *epochs, "--repeats", str(a.repeats))
+    print(f"training_throughput_ratio_following: {same['ratio']:.3f}  "
           f"# rounds {same['low']:.2f}-{same['high']:.2f}")
     print(f"ui_lateness_p99_ms: {statistics.median(p99s):.1f}")
     print(f"ui_lateness_max_ms: {max(maxes):.1f}")

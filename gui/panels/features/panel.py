@@ -247,7 +247,10 @@ class FeaturesPanel(QWidget):
                         {ProgressEvent: self.count, SplitPredictions: self.got_predictions})
 
     def run_changed(self, run_id: str) -> None:
-        """The chosen run trained on (a new checkpoint): its filters and maps again."""
+        """The chosen run trained on (a new checkpoint): its filters and maps again. A run
+        still training is offered once its first checkpoint is saved."""
+        if self.isVisible() and run_id not in (r.id for r in self.model.runs):
+            self.model.refresh_runs()  # (hidden, the panel refreshes when it shows)
         run = self.model.current_run()
         if run is not None and run.id == run_id and not self.model.is_zoo() and self.tree:
             self.refresh()

@@ -29,9 +29,9 @@ def waiter(app, timeout_s: float = 300.0) -> Callable[[Callable[[], bool]], None
 
 
 def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
-    """Screenshots of the window and each panel (named by its key in PANELS, and at 1024 x
-    700 `<key>-1024x700.png`) after its tour step. The tour keeps its settings in a temporary
-    file: the user's stay as they were."""
+    """Screenshots of the window and each panel (named by its key in PANELS and its views'
+    suffixes, and at 1024 x 700 `<key>-1024x700.png`) after its tour step. The tour keeps its
+    settings in a temporary file: the user's stay as they were."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
 
@@ -54,8 +54,10 @@ def tour(out: Path, runs_dir: Path | None = None) -> list[Path]:
         for size, suffix in (((1500, 900), ""), (SMALL, "-1024x700")):
             window.resize(*size)
             for entry in PANELS:
-                window.show_panel(entry.key)
-                app.processEvents()
-                paths.append(window.export_panel(out / f"{entry.key}{suffix}.png"))
+                panel = window.show_panel(entry.key)
+                for view, step in entry.views or (("", lambda *_: None),):
+                    step(panel, wait)
+                    app.processEvents()
+                    paths.append(window.export_panel(out / f"{entry.key}{view}{suffix}.png"))
         window.close()
     return paths

@@ -22,6 +22,7 @@ from ..runs.loader import Classifier
 from .dream_settings import DreamSettings
 from .events import ClassTarget, DreamFrame, Target, UnitTarget
 from .fourier import Adam, FourierImage, RandomWarps, warp
+from .targets import check_unit, in_range
 
 
 def dream_job(
@@ -103,10 +104,7 @@ def objective(logits: Tensor, target: Target, seen: Captured) -> Tensor:
 def check_target(clf: Classifier, target: Target) -> None:
     """ValueError, in the user's terms, for a target the model does not have."""
     if isinstance(target, ClassTarget):
-        classes = len(clf.classes)
-        if not 0 <= target.klass < classes:
-            raise ValueError(f"class {target.klass} is out of range: the model has {classes} "
-                             f"classes, 0 to {classes - 1}")
+        in_range(target.klass, len(clf.classes), "class", "the model")
         return
     find_layer(clf.model, target.layer)  # an unknown name: the message lists the valid ones
     tree = layer_tree(clf.model, (clf.channels, clf.image_size, clf.image_size))
@@ -114,20 +112,4 @@ def check_target(clf: Classifier, target: Target) -> None:
     if not shape:
         raise ValueError(f"layer {target.layer!r} gives no single map of channels to maximize; "
                          "pick a layer whose output is one tensor")
-    _check_unit(target, shape)
-
-
-def _check_unit(target: UnitTarget, shape: tuple[int, ...]) -> None:
-    if not 0 <= target.channel < shape[0]:
-        raise ValueError(f"channel {target.channel} is out of range: layer {target.layer!r} "
-                         f"has {shape[0]} channels, 0 to {shape[0] - 1}")
-    if (target.y is None) != (target.x is None):
-        raise ValueError("give a unit's row and column both, or neither for the whole map")
-    if target.y is None:
-        return
-    if len(shape) != 3:
-        raise ValueError(f"layer {target.layer!r} has no spatial map (its output: "
-                         f"{' x '.join(map(str, shape))}); pick the whole channel instead")
-    if not (0 <= target.y < shape[1] and 0 <= target.x < shape[2]):
-        raise ValueError(f"unit ({target.y}, {target.x}) is outside layer {target.layer!r}'s "
-                         f"{shape[1]} x {shape[2]} map")
+    check_unit(target, shape)

@@ -24,6 +24,7 @@ from ..models.activations import Maxout
 from ..models.hooks import Hook, find_layer, forward_hooks, spatial_output
 from ..runs.loader import Classifier
 from .events import SALIENCY_METHODS, Attribution, ClassTarget, Target, UnitTarget
+from .targets import check_unit, in_range
 
 METHODS = SALIENCY_METHODS
 RELU_METHODS = ("guided", "deconv")
@@ -157,15 +158,9 @@ def target_score(logits: Tensor, seen: Mapping[str, Any], target: Target) -> Ten
     out = ran(seen, target.layer)
     if not isinstance(out, Tensor) or out.dim() < 2:
         raise ValueError(f"layer {target.layer!r} has no channels to pick from")
-    in_range(target.channel, out.shape[1], "channel", f"layer {target.layer!r}")
-    if target.y is None and target.x is None:
+    check_unit(target, tuple(out.shape[1:]))
+    if target.y is None:
         return out[0, target.channel].mean()
-    if target.y is None or target.x is None:
-        raise ValueError("a unit needs both its row y and its column x (or neither: the "
-                         "channel's mean)")
-    _, _, h, w = spatial_output(seen, target.layer).shape
-    in_range(target.y, h, "row y", f"layer {target.layer!r}")
-    in_range(target.x, w, "column x", f"layer {target.layer!r}")
     return out[0, target.channel, target.y, target.x]
 
 
@@ -173,11 +168,6 @@ def ran(seen: Mapping[str, Any], layer: str) -> Any:
     if layer not in seen:
         raise ValueError(f"layer {layer!r} did not run in the model's forward pass")
     return seen[layer]
-
-
-def in_range(value: int, size: int, what: str, owner: str) -> None:
-    if not 0 <= value < size:
-        raise ValueError(f"{what} {value} is out of range for {owner}: pick 0 to {size - 1}")
 
 
 def gradcam(acts: Tensor, grad: Tensor, size: Sequence[int]) -> tuple[Tensor, Tensor]:

@@ -27,17 +27,24 @@ from .training import tour as training_tour
 Wait = Callable[[Callable[[], bool]], None]  # process events until a condition holds
 
 
+Step = Callable[[QWidget, Wait], None]
+
+
 @dataclass(frozen=True)
 class PanelEntry:
+    """A panel, its tour step, and the views its screenshots show: each a suffix of the file
+    name and a step that brings the view to the front (none: the panel as its tour left it)."""
+
     key: str
     panel: type[QWidget]
-    tour: Callable[[QWidget, Wait], None]
+    tour: Step
+    views: tuple[tuple[str, Step], ...] = ()
 
 
 PANELS = (
     PanelEntry("training", TrainingPanel, training_tour.show),
     PanelEntry("occlusion", OcclusionPanel, occlusion_tour.show),
-    PanelEntry("features", FeaturesPanel, features_tour.show),
+    PanelEntry("features", FeaturesPanel, features_tour.show, features_tour.VIEWS),
     PanelEntry("gan", GanPanel, gan_tour.show),
     PanelEntry("latent", LatentPanel, latent_tour.show),
 )

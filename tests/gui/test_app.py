@@ -72,10 +72,12 @@ def test_tour_saves_a_png_of_every_panel_and_leaves_the_users_settings_alone(qtb
     mine.sync()
     before = Path(mine.fileName()).read_bytes()
     paths = tour(tmp_path / "shots", tmp_path / "runs")
-    assert [p.name for p in paths] == ["window.png", *(f"{e.key}.png" for e in PANELS),
-                                       *(f"{e.key}-1024x700.png" for e in PANELS)]
+    shots = [f"{e.key}{view}" for e in PANELS for view, _ in e.views or (("", None),)]
+    assert "features-maximize" in shots
+    assert [p.name for p in paths] == ["window.png", *(f"{s}.png" for s in shots),
+                                       *(f"{s}-1024x700.png" for s in shots)]
     for path in paths:
         image = QImage(str(path))
         assert not image.isNull() and image.width() >= 800
-    assert QImage(str(paths[-1])).width() < QImage(str(paths[-2 - len(PANELS)])).width()
+    assert QImage(str(paths[-1])).width() < QImage(str(paths[-2 - len(shots)])).width()
     assert Path(mine.fileName()).read_bytes() == before

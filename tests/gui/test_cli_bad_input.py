@@ -38,6 +38,25 @@ BAD = [  # case id, arguments after `deepscope --runs-dir {runs}`, the last line
      "{pickle} --image {tiny}" + SLIDE + OUT, "net.pt is a pickle, which DeepScope never loads (it "
      "can run any code); save the weights with safetensors.torch.save_file(model.state_dict(), "
      "'weights.safetensors') and open that", 1),
+    ("dream-steps-0", "dream --run {clf} --class 1 --steps 0 --out {tmp}/d",
+     "argument --steps: must be 1..10000, got 0", 2),
+    ("dream-steps-huge", "dream --run {clf} --class 1 --steps 10000000 --out {tmp}/d",
+     "argument --steps: must be 1..10000, got 10000000", 2),
+    ("dream-channel-out-of-range", "dream --run {clf} --layer features.conv1.act --channel 6 "
+     "--steps 1 --out {tmp}/d", "channel 6 is out of range for layer 'features.conv1.act': "
+     "pick 0 to 5", 1),
+    ("saliency-unknown-layer", "saliency --run {clf} --dataset digits --index 0 --method "
+     "gradcam --layer nope --out {tmp}/s", "Sequential has no layer 'nope'; its layers are: "
+     "features, features.conv1, features.conv1.conv, features.conv1.bn, features.conv1.act, "
+     "features.pool1, features.conv2, features.conv2.conv, features.conv2.bn, "
+     "features.conv2.act, features.pool2, flatten, classifier, classifier.fc1, "
+     "classifier.fc1.fc, classifier.fc1.act, classifier.fc2, classifier.fc2.fc, "
+     "classifier.fc2.act, classifier.dropout, classifier.fc3", 1),
+    ("units-no-map", "units --run {clf} --dataset digits --layer classifier.fc1 --out {tmp}/u",
+     "layer 'classifier.fc1' has no spatial map (its output: 120); pick a layer whose output "
+     "is channels x height x width", 1),
+    ("units-checkpoint-gone", "units --run {tmp}/gone --dataset digits --layer features "
+     "--out {tmp}/u", "no run or checkpoint at {tmp}/gone: it was deleted or moved", 1),
     ("window-7xq", OCCLUDE + " --window 7xq --stride 2" + OUT,
      "argument --window: expected N or HxW, whole numbers of pixels of at least 1, got '7xq'", 2),
     ("stride-0", OCCLUDE + " --window 4 --stride 0" + OUT,

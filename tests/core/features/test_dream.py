@@ -155,13 +155,13 @@ def test_the_model_is_left_as_it_was_when_done_or_cancelled(lenet) -> None:
 
 @pytest.mark.parametrize(("target", "message"), [
     (UnitTarget("features.conv9", 0), r"no layer 'features\.conv9'.*features\.conv2\.conv"),
-    (UnitTarget(CONV, 16), r"channel 16 is out of range: .* has 16 channels, 0 to 15"),
+    (UnitTarget(CONV, 16), r"channel 16 is out of range for layer .*: pick 0 to 15"),
     (UnitTarget(CONV, -1), "channel -1 is out of range"),
-    (UnitTarget(CONV, 0, 10, 0), r"unit \(10, 0\) is outside .* 10 x 10 map"),
-    (UnitTarget(CONV, 0, 0, -1), r"unit \(0, -1\) is outside"),
-    (UnitTarget(CONV, 0, 3), "row and column both"),
+    (UnitTarget(CONV, 0, 10, 0), r"row y 10 is out of range for layer .*: pick 0 to 9"),
+    (UnitTarget(CONV, 0, 0, -1), r"column x -1 is out of range"),
+    (UnitTarget(CONV, 0, 3), "needs both its row y and its column x"),
     (UnitTarget("classifier.fc1.fc", 0, 0, 0), "no spatial map"),
-    (ClassTarget(10), "class 10 is out of range: the model has 10 classes, 0 to 9"),
+    (ClassTarget(10), "class 10 is out of range for the model: pick 0 to 9"),
 ], ids=["layer", "channel", "negative channel", "row", "column", "row only", "no map", "class"])
 def test_what_the_model_lacks_is_refused_before_any_step(lenet, target, message) -> None:
     job = dream_job(lenet[0], target, DreamSettings(steps=5))

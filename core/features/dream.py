@@ -17,7 +17,7 @@ from torch import Tensor
 
 from ..jobs.pacing import EMIT_INTERVAL
 from ..models.geometry import layer_tree
-from ..models.hooks import Captured, capture, find_layer
+from ..models.hooks import Captured, capture, find_layer, stop_after
 from ..runs.loader import Classifier
 from .dream_settings import DreamSettings
 from .events import ClassTarget, DreamFrame, Target, UnitTarget
@@ -73,7 +73,13 @@ class Dream:
         self.adam.step(torch.autograd.grad(value, self.image.spectrum)[0])
 
     def value(self, x: Tensor) -> Tensor:
-        return objective(self.clf.model(x), self.target, self.seen)
+        """The objective per image; a unit's layer ends the forward pass (the layers after it
+        cannot change it)."""
+        if isinstance(self.target, ClassTarget):
+            return objective(self.clf.model(x), self.target, self.seen)
+        with stop_after(find_layer(self.clf.model, self.target.layer)):
+            self.clf.model(x)
+        return objective(None, self.target, self.seen)
 
     def normalized(self, pixels: Tensor) -> Tensor:
         """(pixels - mean) / std, in one op."""
@@ -91,7 +97,7 @@ class Dream:
                           tuple(clf.mean.flatten().tolist()), tuple(clf.std.flatten().tolist()))
 
 
-def objective(logits: Tensor, target: Target, seen: Captured) -> Tensor:
+def objective(logits: Tensor | None, target: Target, seen: Captured) -> Tensor:
     """One value per image: the class logit, the channel's mean over its map or one unit."""
     if isinstance(target, ClassTarget):
         return logits[:, target.klass]

@@ -121,13 +121,15 @@ def dream_command(args: argparse.Namespace) -> int:
     Image.fromarray(pixels[0] if len(pixels) == 1 else pixels.transpose(1, 2, 0)).save(
         args.out / "image.png")
     np.save(args.out / "input.npy", last.input[0])
-    objective = (f"channel {args.channel} of {args.layer}" if args.channel is not None
-                 else f"class {args.klass} ({clf.classes[args.klass]}) logit")
+    channel = args.channel is not None
+    words = (f"channel {args.channel} of {args.layer} (its mean over the map)" if channel
+             else f"class {args.klass} ({clf.classes[args.klass]}) logit")
     value = float(last.values[0])
-    write_meta(args.out, {"objective": objective, "value": value, "mean": list(last.mean),
-                          "std": list(last.std), "layer": args.layer, "channel": args.channel,
-                          "class": args.klass, "steps": args.steps, "seed": args.seed})
-    print(f"{objective}: {value:.3f} after {args.steps} steps; image in {args.out}")
+    write_meta(args.out, {"objective": "channel" if channel else "class", "value": value,
+                          "description": words, "mean": list(last.mean), "std": list(last.std),
+                          "layer": args.layer, "channel": args.channel, "class": args.klass,
+                          "steps": args.steps, "seed": args.seed})
+    print(f"{words}: {value:.3f} after {args.steps} steps; image in {args.out}")
     return 0
 
 

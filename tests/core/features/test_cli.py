@@ -169,6 +169,8 @@ def test_dream_raises_the_channel_and_reports_its_value(classifier_run, lenet, t
     assert command("dream", "--run", str(classifier_run.dir), "--layer", "features.conv1.act",
                    "--channel", "2", "--steps", "40", "--seed", "1", "--out", str(out)) == 0
     meta = json.loads((out / "meta.json").read_text())
+    assert (meta["objective"], meta["layer"], meta["channel"]) == ("channel",
+                                                                    "features.conv1.act", 2)
     x = torch.from_numpy(np.load(out / "input.npy"))[None]
     with torch.no_grad():
         value = clf.model.features.conv1(x)[0, 2].mean()  # conv, then its activation
@@ -199,3 +201,15 @@ def test_dream_steps_out_of_range_are_refused_while_reading(classifier_run, tmp_
     with pytest.raises(SystemExit):
         command("dream", "--run", str(classifier_run.dir), "--class", "1", "--steps", steps,
                 "--out", str(tmp_path))
+
+
+def test_dream_of_a_class_reports_its_logit_on_the_input(classifier_run, lenet, tmp_path):
+    clf, _ = lenet
+    out = tmp_path / "c"
+    assert command("dream", "--run", str(classifier_run.dir), "--class", "4", "--steps", "30",
+                   "--out", str(out)) == 0
+    meta = json.loads((out / "meta.json").read_text())
+    with torch.no_grad():
+        logits = clf.model(torch.from_numpy(np.load(out / "input.npy"))[None])
+    assert meta["objective"] == "class" and meta["class"] == 4
+    assert meta["value"] == pytest.approx(float(logits[0, 4]), abs=1e-4)

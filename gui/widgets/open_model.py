@@ -56,10 +56,10 @@ class OpenModelDialog(QDialog):
         self.function.setEditable(True)
         self.channels = QComboBox()
         self.channels.addItems(CHANNELS)
-        self.size = QSpinBox()
-        self.size.setRange(8, 1024)
-        self.size.setValue(28)
-        self.size.setSuffix(" px")
+        self.side = QSpinBox()
+        self.side.setRange(8, 1024)
+        self.side.setValue(28)
+        self.side.setSuffix(" px")
         self.mean, self.std = QLineEdit("0.5"), QLineEdit("0.5")
         for edit in (self.mean, self.std):
             edit.setToolTip("one number, or one per channel separated by commas; pixels are in "
@@ -70,13 +70,15 @@ class OpenModelDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Open
                                         | QDialogButtonBox.StandardButton.Cancel)
         form = QFormLayout(self)
-        form.addRow(QLabel("A function in your Python file that returns a torch.nn.Module "
-                           "(class scores out); weights only from safetensors, never a pickle."))
+        intro = QLabel("A function in your Python file that returns a torch.nn.Module (class "
+                       "scores out); weights only from safetensors, never a pickle.")
+        intro.setWordWrap(True)
+        form.addRow(intro)
         form.addRow("Python file", self.browse_row(self.file, "Python files (*.py)"))
         form.addRow("Function", self.function)
         form.addRow("Weights", self.browse_row(self.weights, "safetensors (*.safetensors)"))
         form.addRow("Input channels", self.channels)
-        form.addRow("Input size", self.size)
+        form.addRow("Input size", self.side)
         form.addRow("Mean", self.mean)
         form.addRow("Std", self.std)
         form.addRow(self.problem)
@@ -110,7 +112,7 @@ class OpenModelDialog(QDialog):
         self.function.setCurrentText(s.function)
         self.weights.setText(str(s.weights or ""))
         self.channels.setCurrentIndex(0 if s.shape[0] == 1 else 1)
-        self.size.setValue(s.shape[1])
+        self.side.setValue(s.shape[1])
         self.mean.setText(", ".join(map(str, s.mean)))
         self.std.setText(", ".join(map(str, s.std)))
 
@@ -147,7 +149,7 @@ class OpenModelDialog(QDialog):
 
     def source(self) -> UserModel:
         weights = self.weights.text().strip()
-        size = self.size.value()
+        size = self.side.value()
         return UserModel(Path(self.file.text()).expanduser(), self.function.currentText(),
                          Path(weights).expanduser() if weights else None,
                          (1 if self.channels.currentIndex() == 0 else 3, size, size),

@@ -48,7 +48,7 @@ def open_in_dialog(monkeypatch, picker: ModelPicker, file, function: str, weight
         assert function in [dialog.function.itemText(i) for i in range(dialog.function.count())]
         dialog.function.setCurrentText(function)
         dialog.weights.setText(str(weights))
-        dialog.size.setValue(16)
+        dialog.side.setValue(16)
         dialog.mean.setText("0.5")
         dialog.std.setText("0.25")
         assert dialog.issue() is None, dialog.issue()

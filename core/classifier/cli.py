@@ -9,14 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..data.names import DATASETS, TORCHVISION_SETS, has_official_test_set
+from ..jobs.args import int_in
 from ..models.spec import ACTIVATIONS, MODELS
 from ..training.cli import add_run_arguments, drive, emit
-from .config import LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
+from .config import LOSSES, MINERS, OBJECTIVES, OPTIMIZERS, SCHEDULES, TrainConfig, problems
 from .events import EpochEnd, RunFinished
 
 if TYPE_CHECKING:
     from ..runs.store import RunStore
 
+APPLIES = {"margin": ("contrastive", "triplet"), "miner": ("triplet",),
+           "embedding_dim": ("contrastive", "triplet")}  # the objectives each setting serves
 OFFICIAL = ", ".join(d for d in DATASETS if has_official_test_set(d))
 
 
@@ -43,7 +46,33 @@ def add_commands(sub: argparse._SubParsersAction) -> dict[str, Callable[..., int
     t.add_argument("--test-fraction", type=float,
                    help=f"test share of the images (default {TrainConfig.test_fraction}); "
                    f"{OFFICIAL} are tested on their official test set and refuse it")
+    add_objective_arguments(t)
     return {"train": train_command}
+
+
+def add_objective_arguments(t: argparse.ArgumentParser) -> None:
+    """--objective and the similarity settings; those left out are None (the defaults)."""
+    t.add_argument("--objective", default="classify", choices=OBJECTIVES,
+                   help="classify, or learn an embedding (similarity learning) with the "
+                   "contrastive or the triplet loss")
+    t.add_argument("--margin", type=float,
+                   help=f"contrastive and triplet: the margin (default {TrainConfig.margin})")
+    t.add_argument("--miner", choices=MINERS,
+                   help=f"triplet: the negatives mined (default {TrainConfig.miner})")
+    t.add_argument("--embedding-dim", type=int_in(2, 1024),
+                   help=f"contrastive and triplet: the embedding's size (default "
+                   f"{TrainConfig.embedding_dim})")
+
+
+def objective_settings(args: argparse.Namespace) -> dict:
+    """The similarity settings given, refusing any that the objective does not take."""
+    given = {k: v for k in APPLIES if (v := getattr(args, k)) is not None}
+    for name in given:
+        if args.objective not in APPLIES[name]:
+            raise ValueError(f"--{name.replace('_', '-')} applies to --objective "
+                             f"{' or '.join(APPLIES[name])} only, not to --objective "
+                             f"{args.objective}")
+    return given
 
 
 def config_from(args: argparse.Namespace) -> TrainConfig:
@@ -62,7 +91,8 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         schedule=args.schedule, epochs=args.epochs or TrainConfig.epochs,
         batch_size=args.batch_size, seed=args.seed, augment=tuple(args.augment),
         patience=args.patience, device=args.device, val_fraction=args.val_fraction,
-        test_fraction=test_fraction, keep_epochs=args.keep_epochs,
+        test_fraction=test_fraction, keep_epochs=args.keep_epochs, objective=args.objective,
+        **objective_settings(args),
     )
 
 
@@ -103,13 +133,20 @@ def train_command(args: argparse.Namespace) -> int:
     if args.download:
         download(config)
 
+    classify = config.objective == "classify"
+
     def on_event(event: object) -> int | None:
         if isinstance(event, EpochEnd):
-            emit({"epoch": event.epoch, "train_loss": event.train_loss,
-                  "train_acc": event.train_acc, "val_loss": event.val_loss,
-                  "val_acc": event.val_acc, "seconds": round(event.seconds, 3)}, args.json)
+            scores = ({"train_acc": event.train_acc, "val_loss": event.val_loss,
+                       "val_acc": event.val_acc} if classify else
+                      {"val_loss": event.val_loss, "recall_at_1": event.val_recall_at_1,
+                       "recall_at_5": event.val_recall_at_5})
+            emit({"epoch": event.epoch, "train_loss": event.train_loss} | scores
+                 | {"seconds": round(event.seconds, 3)}, args.json)
         elif isinstance(event, RunFinished):
-            emit({"status": event.status, "test_acc": event.test_acc,
+            scores = ({"test_acc": event.test_acc} if classify else
+                      {"recall_at_1": event.recall_at_1, "recall_at_5": event.recall_at_5})
+            emit({"status": event.status} | scores | {
                   "run_dir": event.run_dir, "message": event.message,
                   "test_set": event.test_set, "test_size": event.test_size}, args.json)
             return 0 if event.status in ("finished", "early-stopped") else 3

@@ -12,6 +12,8 @@ LOSSES = ("cross_entropy", "hinge")
 OPTIMIZERS = ("gd", "sgd", "momentum", "rmsprop", "adam")
 SCHEDULES = ("constant", "step", "cosine")
 AUGMENTATIONS = ("flip", "crop", "rotate", "noise")
+OBJECTIVES = ("classify", "contrastive", "triplet")
+MINERS = ("random", "semihard", "hard")  # the triplet objective's (similarity.mine)
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,11 @@ class TrainConfig(RunConfig):
     patience: int = 0  # early stopping on validation loss; 0 disables it
     device: str = "auto"
     keep_epochs: int | None = 50  # epoch checkpoints a run keeps (runs.retention); None: all
-
+    # similarity learning (lecture 2): the network's output is an embedding, not class scores
+    objective: str = "classify"
+    margin: float = 1.0  # contrastive and triplet
+    miner: str = "semihard"  # triplet only
+    embedding_dim: int = 64  # the final layer's outputs
 
 
 def problems(config: TrainConfig) -> list[str]:
@@ -66,6 +72,31 @@ def problems(config: TrainConfig) -> list[str]:
     found += split_problems(config)
     if config.patience < 0:
         found.append("patience must be >= 0 (0 disables early stopping)")
+    return found + objective_problems(config)
+
+
+def objective_problems(config: TrainConfig) -> list[str]:
+    """Problems of the objective and its settings. A config cannot tell a default from a value
+    given explicitly, so a setting is refused where it does not apply only when it differs
+    from its default (the command line refuses any option given where it does not apply)."""
+    found = choice("objective", config.objective, OBJECTIVES)
+    defaults = TrainConfig()
+    if config.objective == "classify":
+        found += [f"{name.replace('_', ' ')} applies to the contrastive and triplet objectives, "
+                  "not to classify" for name in ("margin", "miner", "embedding_dim")
+                  if getattr(config, name) != getattr(defaults, name)]
+        return found
+    if config.loss != defaults.loss:
+        found.append(f"loss is a classifier's: a {config.objective} run's loss is its objective")
+    if not config.margin > 0:
+        found.append("margin must be > 0")
+    found += choice("miner", config.miner, MINERS)
+    if config.objective != "triplet" and config.miner != defaults.miner:
+        found.append("miner applies to the triplet objective only")
+    if not 2 <= config.embedding_dim <= 1024:
+        found.append("embedding dim must be between 2 and 1024")
+    if config.batch_size < 4 and config.optimizer != "gd":
+        found.append("a similarity run needs a batch size of at least 4 (2 classes x 2 images)")
     return found
 
 

@@ -24,9 +24,13 @@ class RunStarted(Event):
     first_step: int = 0  # > 0 when a stopped run resumes
 
 
+NAN = float("nan")
+
+
 @dataclass(frozen=True)
 class Steps(TrainingSteps):
-    """Metrics of the steps since the previous Steps event (one array entry per step)."""
+    """Metrics of the steps since the previous Steps event (one array entry per step); a
+    similarity run's `acc` is NaN (an embedding has no accuracy; curves skip NaN)."""
 
     losses: ClassVar[tuple[str, ...]] = ("loss",)
 
@@ -38,6 +42,9 @@ class Steps(TrainingSteps):
 
 @dataclass(frozen=True)
 class EpochEnd(Event):
+    """An epoch's scores: a classifier run's accuracies, or a similarity run's validation
+    recall@1 and recall@5 (the other pair NaN); the run store keeps them all."""
+
     epoch: int
     step: int
     train_loss: float
@@ -46,6 +53,8 @@ class EpochEnd(Event):
     val_acc: float
     seconds: float
     best: bool
+    val_recall_at_1: float = NAN
+    val_recall_at_5: float = NAN
 
 
 @dataclass(frozen=True)
@@ -63,12 +72,15 @@ class Predictions(Event):
 @dataclass(frozen=True)
 class RunFinished(TrainingFinished):
     """The best checkpoint's accuracy on the test set: "official" (the set's own test images),
-    "held-out" (the seeded test split) or None when the run has no test images."""
+    "held-out" (the seeded test split) or None when the run has no test images. A similarity
+    run has no accuracy (None): its recall@1 and recall@5 on the test set instead."""
 
     test_acc: float | None
     best_epoch: int | None
     test_set: str | None
     test_size: int
+    recall_at_1: float | None = None
+    recall_at_5: float | None = None
 
 
 @dataclass(frozen=True)

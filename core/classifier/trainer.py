@@ -125,8 +125,9 @@ def build_run(config: TrainConfig) -> tuple[torch.device, DeviceData, ModelSpec,
         raise ValueError("invalid training configuration: " + "; ".join(found))
     device = resolve_device(config.device)
     data = prepare_data(config, device)
+    outputs = len(data.classes) if config.objective == "classify" else config.embedding_dim
     spec = ModelSpec(
-        config.model, data.channels, data.size, len(data.classes),
+        config.model, data.channels, data.size, outputs,
         config.activation, config.dropout, config.pretrained,
     )
     torch.manual_seed(config.seed)
@@ -139,26 +140,37 @@ class ClassifierRun(RunLoop):
 
     kind = "classifier"
     advice = "Try a lower learning rate."
+    score = "val_acc"  # the epoch score the best checkpoint is chosen by (ties: val_loss)
+    unstored = ("epoch", "val_recall_at_1", "val_recall_at_5")  # EpochEnd fields not logged
     config: TrainConfig
     buffer: StepBuffer
+    step_fn = staticmethod(train_step)
 
     def __init__(
         self, config: TrainConfig, store: RunStore, emit_interval: float, resume: str | None
     ) -> None:
         device, data, self.spec, self.model = build_run(config)
-        batch_size = len(data.train) if config.optimizer == "gd" else config.batch_size
+        self.batch_size = len(data.train) if config.optimizer == "gd" else config.batch_size
         super().__init__(config, store, emit_interval, device, data,
-                         max(1, len(data.train) // batch_size), StepBuffer())
-        self.loss_fn = make_loss(config.loss)
+                         max(1, len(data.train) // self.batch_size), StepBuffer())
+        self.loss_fn = self.make_loss()
         self.opt = make_optimizer(config, self.model.parameters())
         self.schedule = make_schedule(config, self.opt, self.steps_per_epoch)
-        self.meta = {"config": config.to_dict(), "classes": list(data.classes),
-                     "mean": list(data.mean), "std": list(data.std)}
+        self.meta = self.describe()
         self.best_key: tuple[float, float] | None = None
         self.best_state: dict | None = None
         self.best_epoch: int | None = None
         self.lowest_val_loss, self.worse_epochs = float("inf"), 0
         self.open(resume, self.meta | {"model": asdict(self.spec)})
+
+    def make_loss(self) -> Loss:
+        return make_loss(self.config.loss)
+
+    def describe(self) -> dict:
+        """The checkpoints' meta (besides epoch, step and scores)."""
+        d = self.data
+        return {"config": self.config.to_dict(), "classes": list(d.classes), "mean": list(d.mean),
+                "std": list(d.std)}
 
     def load_state(self, state: dict, training_state: dict | None, meta: dict) -> None:
         """Model, optimizer, schedule, best checkpoint and lowest validation loss so far."""
@@ -173,7 +185,7 @@ class ClassifierRun(RunLoop):
         best = checkpoint_path(self.run.dir, "best")
         if best.exists():
             best_state, _, best_meta = load_checkpoint(best)
-            self.best_key = (best_meta["val_acc"], -best_meta["val_loss"])
+            self.best_key = (best_meta[self.score], -best_meta["val_loss"])
             self.best_state = {k: v.to(self.device) for k, v in best_state.items()}
             self.best_epoch = int(best_meta["epoch"])
         epoch = self.first_epoch - 1
@@ -199,7 +211,7 @@ class ClassifierRun(RunLoop):
         x, y = self.data.batch(idx)
         x = augment(x, self.config.augment, self.gen)
         lr = self.opt.param_groups[0]["lr"]
-        self.buffer.add(self.step, lr, train_step(self.model, self.opt, self.loss_fn, x, y),
+        self.buffer.add(self.step, lr, self.step_fn(self.model, self.opt, self.loss_fn, x, y),
                         len(idx))
         self.schedule.step()
 
@@ -210,22 +222,33 @@ class ClassifierRun(RunLoop):
         """Validate, checkpoint (each epoch and the best), log, and track early stopping."""
         d = self.data
         val_loss, val_acc, pred, conf = evaluate(self.model, d, d.val, self.loss_fn)
-        is_best = self.best_key is None or (val_acc, -val_loss) > self.best_key
-        scores = {"val_loss": val_loss, "val_acc": val_acc}
-        self.save_epoch(epoch, scores)
-        if is_best:
-            self.best_key, self.best_epoch = (val_acc, -val_loss), epoch
-            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-            save_checkpoint(checkpoint_path(self.run.dir, "best"), self.model, self.spec,
-                            self.meta | scores | {"epoch": epoch, "step": self.step})
-        self.worse_epochs = 0 if val_loss < self.lowest_val_loss else self.worse_epochs + 1
-        self.lowest_val_loss = min(self.lowest_val_loss, val_loss)
+        is_best = self.keep(epoch, {"val_loss": val_loss, "val_acc": val_acc})
         train = self.epoch_means("loss", "acc")
         end = EpochEnd(epoch, self.step, train["loss"], train["acc"], val_loss, val_acc,
                        self.seconds, is_best)
-        self.store.log_epoch(self.run.id, epoch,
-                             {k: v for k, v in asdict(end).items() if k != "epoch"})
+        self.log(end)
         return end, prediction_sample(epoch, d, d.val, pred, conf)
+
+    def keep(self, epoch: int, scores: dict[str, float]) -> bool:
+        """Checkpoint the epoch (and the best one, by `score`, then the lower validation loss)
+        and track early stopping; whether the epoch is the best so far."""
+        key = (scores[self.score], -scores["val_loss"])
+        is_best = self.best_key is None or key > self.best_key
+        self.save_epoch(epoch, scores)
+        if is_best:
+            self.best_key, self.best_epoch = key, epoch
+            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            save_checkpoint(checkpoint_path(self.run.dir, "best"), self.model, self.spec,
+                            self.meta | scores | {"epoch": epoch, "step": self.step})
+        val_loss = scores["val_loss"]
+        self.worse_epochs = 0 if val_loss < self.lowest_val_loss else self.worse_epochs + 1
+        self.lowest_val_loss = min(self.lowest_val_loss, val_loss)
+        return is_best
+
+    def log(self, end: EpochEnd) -> None:
+        """The epoch's row in the run store."""
+        self.store.log_epoch(self.run.id, end.epoch,
+                             {k: v for k, v in asdict(end).items() if k not in self.unstored})
 
     def early_stop(self) -> str | None:
         patience = self.config.patience
@@ -238,8 +261,7 @@ class ClassifierRun(RunLoop):
         the test set and its size."""
         test, test_acc = self.data.test, None
         test_set = test_set_name(self.config.dataset) if len(test) else None
-        if self.best_state is not None and len(test):
-            self.model.load_state_dict(self.best_state)
+        if self.take_best():
             test_acc = evaluate(self.model, self.data, test, self.loss_fn)[1]
         if test_acc is not None and status != "diverged":
             result = test_accuracy_text(test_acc, test_set, len(test))
@@ -247,17 +269,30 @@ class ClassifierRun(RunLoop):
         return RunFinished(status, message, self.run.id, str(self.run.dir), test_acc,
                            self.best_epoch, test_set, len(test))
 
+    def take_best(self) -> bool:
+        """Load the best checkpoint's weights, if there is one and test images to test it on."""
+        if self.best_state is None or not len(self.data.test):
+            return False
+        self.model.load_state_dict(self.best_state)
+        return True
+
 
 def train(
     config: TrainConfig, store: RunStore, emit_interval: float = EMIT_INTERVAL,
     resume: str | None = None,
 ) -> Iterator:
-    """Train a classifier: yields None per step (a tick) and events from classifier.events.
+    """Train a classifier (or, for a similarity objective, an embedding network:
+    similarity_trainer): yields None per step (a tick) and events from classifier.events.
 
     With `resume`, continue that stored run from the step of its newest checkpoint (model,
     optimizer, schedule, random streams and best score) up to `config.epochs`.
     """
-    yield from ClassifierRun(config, store, emit_interval, resume).steps()
+    if config.objective == "classify":
+        yield from ClassifierRun(config, store, emit_interval, resume).steps()
+        return
+    from .similarity_trainer import SimilarityRun  # it builds on ClassifierRun
+
+    yield from SimilarityRun(config, store, emit_interval, resume).steps()
 
 
 def resume_config(store: RunStore, run_id: str, epochs: int | None = None) -> TrainConfig:

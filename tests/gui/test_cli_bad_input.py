@@ -57,6 +57,24 @@ BAD = [  # case id, arguments after `deepscope --runs-dir {runs}`, the last line
      "is channels x height x width", 1),
     ("units-checkpoint-gone", "units --run {tmp}/gone --dataset digits --layer features "
      "--out {tmp}/u", "no run or checkpoint at {tmp}/gone: it was deleted or moved", 1),
+    ("embed-unknown-layer", "embed --run {clf} --dataset digits --layer nope --method pca "
+     "--out {tmp}/e", "Sequential has no layer 'nope'; its layers are: features, "
+     "features.conv1, features.conv1.conv, features.conv1.bn, features.conv1.act, "
+     "features.pool1, features.conv2, features.conv2.conv, features.conv2.bn, "
+     "features.conv2.act, features.pool2, flatten, classifier, classifier.fc1, "
+     "classifier.fc1.fc, classifier.fc1.act, classifier.fc2, classifier.fc2.fc, "
+     "classifier.fc2.act, classifier.dropout, classifier.fc3", 1),
+    ("embed-n-too-many", "embed --run {clf} --dataset digits --split val --n 5000 --method pca "
+     "--out {tmp}/e", "--n 5000 is more than the 269 images of the val split of digits", 1),
+    ("embed-perplexity-too-large", "embed --run {clf} --dataset digits --n 50 --method tsne "
+     "--perplexity 50 --out {tmp}/e", "perplexity 50 does not fit 50 points: t-SNE needs "
+     "0 < perplexity < (N - 1) / 3 = 16.33", 1),
+    ("embed-perplexity-0", "embed --run {clf} --dataset digits --method tsne --perplexity 0 "
+     "--out {tmp}/e", "argument --perplexity: must be above 0, got 0", 2),
+    ("embed-perplexity-with-pca", "embed --run {clf} --dataset digits --method pca "
+     "--perplexity 5 --out {tmp}/e", "--perplexity is t-SNE's; --method pca has none", 1),
+    ("embed-checkpoint-gone", "embed --run {tmp}/gone --dataset digits --method pca "
+     "--out {tmp}/e", "no run or checkpoint at {tmp}/gone: it was deleted or moved", 1),
     ("window-7xq", OCCLUDE + " --window 7xq --stride 2" + OUT,
      "argument --window: expected N or HxW, whole numbers of pixels of at least 1, got '7xq'", 2),
     ("stride-0", OCCLUDE + " --window 4 --stride 0" + OUT,
@@ -82,6 +100,11 @@ BAD = [  # case id, arguments after `deepscope --runs-dir {runs}`, the last line
     ("seed-huge", "train --seed 99999999999999999999999",
      "argument --seed: must be 0..4294967295, got 99999999999999999999999", 2),
     ("epochs-0", "train --epochs 0", "argument --epochs: must be at least 1, got 0", 2),
+    ("margin-0", "train --objective triplet --margin 0", "margin must be > 0", 1),
+    ("miner-contrastive", "train --miner hard --objective contrastive",
+     "--miner applies to --objective triplet only, not to --objective contrastive", 1),
+    ("embedding-dim-0", "train --objective triplet --embedding-dim 0",
+     "argument --embedding-dim: must be 2..1024, got 0", 2),
     ("gan-seed-negative", "train-gan --seed -1",
      "argument --seed: must be 0..4294967295, got -1", 2),
     ("gan-judge-is-a-gan", "train-gan --classifier {gan_id}",

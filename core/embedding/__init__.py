@@ -1,0 +1,17 @@
+"""Embeddings (issue 18): a layer's features over a split, mapped to 2-D live (t-SNE, PCA,
+UMAP), with the map's quality and nearest neighbours in feature space. Importing it does not
+import torch."""
+
+from ..lazy import lazy_names
+from .events import METHODS, Features, Neighbours, ProjectionFrame, Quality, TsneSettings
+
+__getattr__ = lazy_names(__name__, {
+    "default_layer": "features", "features_job": "features", "FeatureCache": "features",
+    "projection_job": "projection", "tsne_job": "projection", "pca": "projection",
+    "umap": "projection",
+    "trustworthiness": "quality", "knn_accuracy": "quality", "neighbours": "quality",
+    "map_quality": "quality",
+})
+__all__ = ["METHODS", "FeatureCache", "Features", "Neighbours", "ProjectionFrame", "Quality",
+           "TsneSettings", "default_layer", "features_job", "knn_accuracy", "neighbours", "pca",
+           "map_quality", "projection_job", "trustworthiness", "tsne_job", "umap"]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from deepscope.cli import main
+from deepscope.core.classifier import cli
 from deepscope.core.classifier.config import TrainConfig, problems
 from deepscope.core.classifier.events import EpochEnd, Predictions, RunFinished, Steps
 from deepscope.core.classifier.similarity import SimilarityLoss
@@ -18,6 +18,7 @@ from deepscope.core.classifier.trainer import build_run, train
 from deepscope.core.runs.checkpoint import load_model
 from deepscope.core.runs.loader import load_classifier
 from deepscope.core.runs.store import RunStore
+from tests.core.commands import run_command
 from tests.core.training.test_stop_and_continue import final_weights, stop_at
 
 CONTRASTIVE = TrainConfig(dataset="digits", objective="contrastive", margin=2.0,
@@ -115,8 +116,8 @@ def test_a_similarity_run_stopped_mid_epoch_goes_on_as_if_it_had_not_stopped(tmp
 
 @pytest.mark.slow  # 4 epochs: ~5 s alone, a minute beside other jobs on 2 cores
 def test_train_triplet_on_digits_reaches_recall_at_1_of_095_on_the_test_split(tmp_path, capsys):
-    assert main(["--runs-dir", str(tmp_path), "train", "--objective", "triplet", "--miner",
-                 "semihard", "--epochs", "4", "--json"]) == 0
+    assert run_command(cli, "train", "--objective", "triplet", "--miner", "semihard",
+                       "--epochs", "4", "--json", runs_dir=tmp_path) == 0
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     epochs, final = records[:-1], records[-1]
     assert [r["epoch"] for r in epochs] == [1, 2, 3, 4]

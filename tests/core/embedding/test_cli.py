@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -14,14 +13,12 @@ from deepscope.core.embedding import cli
 from deepscope.core.runs.inputs import InputCache
 from deepscope.core.runs.sources import RunModel
 from deepscope.core.runs.store import RunInfo
+from tests.core.commands import run_command
 
 
 def embed(*argv: str) -> int:
-    """`deepscope embed ARGV` through its parser and handler (core's tests run without the
-    app's command line, which imports Qt-side packages)."""
-    parser = argparse.ArgumentParser(prog="deepscope")
-    (handler,) = cli.add_commands(parser.add_subparsers()).values()
-    return handler(parser.parse_args(["embed", *argv], argparse.Namespace(runs_dir=None)))
+    """`deepscope embed ARGV` as the app's command line runs it."""
+    return run_command(cli, "embed", *argv)
 
 
 @pytest.fixture(scope="module")

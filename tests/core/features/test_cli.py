@@ -3,7 +3,6 @@ direct forward pass on the input images, the PNGs, and bad input refused in word
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -14,17 +13,14 @@ from PIL import Image
 
 from deepscope.core.features import cli
 from deepscope.core.runs.store import RunInfo
+from tests.core.commands import run_command
 
 LAYER = "features.conv1.conv"
 
 
 def units(*argv: str) -> int:
     """`deepscope units ARGV` as the app's command line runs it."""
-    parser = argparse.ArgumentParser(prog="deepscope")
-    parser.add_argument("--runs-dir", type=Path)
-    handlers = cli.add_commands(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["units", *argv])
-    return handlers[args.command](args)
+    return run_command(cli, "units", *argv)
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +117,7 @@ def test_the_users_own_model_is_scanned_like_a_run(tmp_path: Path) -> None:
 
 
 def command(name: str, *argv: str) -> int:
-    """`deepscope NAME ARGV` as the app's command line runs it."""
-    parser = argparse.ArgumentParser(prog="deepscope")
-    parser.add_argument("--runs-dir", type=Path)
-    handlers = cli.add_commands(parser.add_subparsers(dest="command"))
-    args = parser.parse_args([name, *argv])
-    return handlers[args.command](args)
+    return run_command(cli, name, *argv)
 
 
 def test_saliency_is_the_gradient_of_the_target_logit(classifier_run, lenet, tmp_path) -> None:

@@ -159,6 +159,8 @@ class LiveRunView(QObject):
         at which a run diverged (drawn as nothing either way)."""
         step, wall = np.atleast_1d(step), np.atleast_1d(wall)
         for line in lines:
+            if line.key not in columns:  # a metric this run does not store (recall@k)
+                continue
             y = np.atleast_1d(columns[line.key])
             keep = np.isfinite(y)
             if keep.any():

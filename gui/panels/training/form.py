@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
 from deepscope.core.classifier.config import (
     AUGMENTATIONS,
     LOSSES,
+    MINERS,
+    OBJECTIVES,
     OPTIMIZERS,
     SCHEDULES,
     TrainConfig,
@@ -26,6 +28,9 @@ from ...widgets.data_source import DataSource
 from ...widgets.form import Field, combo, faults, flag, integer, mark, number, percent
 
 TEST_TIP = "test share of the data"
+SIMILARITY = ("contrastive", "triplet")
+FOR_OBJECTIVES = {"loss": ("classify",), "margin": SIMILARITY, "miner": ("triplet",),
+                  "embedding_dim": SIMILARITY}  # the fields an objective takes
 
 
 class TrainingForm(QWidget):
@@ -43,6 +48,13 @@ class TrainingForm(QWidget):
             "model": combo(MODELS, "small nets train in minutes on a CPU; torchvision nets "
                            "are larger"),
             "activation": combo(ACTIVATIONS),
+            "objective": combo(OBJECTIVES, "classify: class scores; contrastive (Siamese pairs) "
+                               "or triplet: an embedding where same-class images lie close"),
+            "margin": number(1e-3, 100, 3, "the margin of the contrastive or triplet loss, in "
+                             "the embedding's L2 distance", checked=True),
+            "miner": combo(MINERS, "triplet negatives: random, semi-hard (farther than the "
+                           "positive, within the margin) or hard (no farther than it)"),
+            "embedding_dim": integer(2, 1024, "the embedding's size, 2 to 1024", checked=True),
             "dropout": number(0, 0.95, 2, "dropout before the classifier layers", False,
                               checked=True),
             "pretrained": flag("pretrained weights", "torchvision models: ImageNet weights "
@@ -84,7 +96,7 @@ class TrainingForm(QWidget):
         self.download_button.clicked.connect(self.download)
         labels = {"val_fraction": "validation", "test_fraction": "test", "lr": "learning rate",
                   "weight_decay": "weight decay", "batch_size": "batch size",
-                  "patience": "early stopping"}
+                  "patience": "early stopping", "embedding_dim": "embedding size"}
         for key, f in self.fields.items():
             if key == "dataset":
                 self.source.add_rows(form)
@@ -96,7 +108,12 @@ class TrainingForm(QWidget):
         form.addRow("augment", aug)
 
     def config(self) -> TrainConfig:
+        """The form's config; a field the objective does not take gives its default."""
         values = {k: f.get() for k, f in self.fields.items()}
+        default = TrainConfig()
+        for key, objectives in FOR_OBJECTIVES.items():
+            if values["objective"] not in objectives:
+                values[key] = getattr(default, key)
         values["augment"] = tuple(a for a, f in self.augment.items() if f.get())
         values["data_root"] = self.source.root()
         return TrainConfig(**values)
@@ -115,6 +132,8 @@ class TrainingForm(QWidget):
 
     def validate(self, *_) -> None:
         config = self.config()
+        for key, objectives in FOR_OBJECTIVES.items():
+            self.fields[key].widget.setEnabled(config.objective in objectives)
         weights = config.pretrained and config.model in TORCHVISION_MODELS
         self.download_button.setEnabled(self.source.downloadable() or weights)
         mark(self.fields, faults(config, problems, self.fields))

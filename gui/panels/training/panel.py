@@ -47,12 +47,14 @@ PREDICTIONS_S = 1.0  # the predictions grid (48 images) repaints at most this of
 SPEED_COLOR = (148, 103, 189)
 RUNS = RunKind(
     kind="classifier",
-    plots={"loss": "Loss", "acc": "Accuracy", "lr": "Learning rate",
+    plots={"loss": "Loss", "acc": "Accuracy (similarity runs: recall@k)", "lr": "Learning rate",
            "speed": "Throughput (images/s)"},
     lines=(Line("loss", "train", "loss"), Line("acc", "train", "acc"),
            Line("lr", "lr", "lr", LR_COLOR)),
     epoch_lines=(Line("loss", "val", "val_loss", smooth=False),
-                 Line("acc", "val", "val_acc", smooth=False)),
+                 Line("acc", "val", "val_acc", smooth=False),
+                 Line("acc", "val recall@1", "val_recall_at_1", smooth=False, ahead=False),
+                 Line("acc", "val recall@5", "val_recall_at_5", smooth=False, ahead=False)),
 )
 
 

@@ -149,3 +149,25 @@ def test_closing_the_window_mid_run_stops_the_run_and_joins_the_thread(qtbot, wi
     assert asked == [["Training"]] * 2
     assert not window.compute.isRunning()
     assert RunStore(store.root).get(run_id).status == "stopped"
+
+
+def test_a_triplet_run_from_the_form_draws_its_recall(qtbot, panel):
+    """The objective from the form: the fields it takes are enabled, the others give their
+    defaults; validation recall@1 and @5 are drawn where accuracy is for a classifier."""
+    form = panel.form
+    form.set_config(TrainConfig(model="lenet", epochs=1, batch_size=64))
+    form.fields["margin"].set(0.5)
+    assert not form.fields["margin"].widget.isEnabled() and form.config().margin == 1.0
+    form.fields["objective"].set("triplet")
+    assert form.fields["margin"].widget.isEnabled() and form.fields["miner"].widget.isEnabled()
+    assert not form.fields["loss"].widget.isEnabled()
+    config = form.config()
+    assert (config.objective, config.margin, config.miner) == ("triplet", 0.5, "semihard")
+    form.fields["objective"].set("contrastive")
+    assert not form.fields["miner"].widget.isEnabled() and form.issues() == []
+    form.fields["objective"].set("triplet")
+    qtbot.mouseClick(panel.controls.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.job is None, timeout=120_000)
+    assert "recall@1" in panel.controls.status.text()
+    assert points(panel, "acc", "val recall@1") == points(panel, "acc", "val recall@5") == 1
+    assert points(panel, "acc", "val") == 0  # no accuracy: an embedding has no classes

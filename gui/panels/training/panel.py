@@ -47,7 +47,7 @@ PREDICTIONS_S = 1.0  # the predictions grid (48 images) repaints at most this of
 SPEED_COLOR = (148, 103, 189)
 RUNS = RunKind(
     kind="classifier",
-    plots={"loss": "Loss", "acc": "Accuracy (similarity runs: recall@k)", "lr": "Learning rate",
+    plots={"loss": "Loss", "acc": "Accuracy, recall@k", "lr": "Learning rate",
            "speed": "Throughput (images/s)"},
     lines=(Line("loss", "train", "loss"), Line("acc", "train", "acc"),
            Line("lr", "lr", "lr", LR_COLOR)),

@@ -12,7 +12,7 @@ from torch import nn
 
 from ..data.imageset import ImageSet
 from ..jobs import ProgressEvent
-from ..models.hooks import capture, find_layer, stop_after
+from ..models.hooks import find_layer, output_of
 from ..runs.cache import checkpoint_stamp
 from ..runs.loader import Classifier
 from ..runs.sources import ModelSource, RunModel
@@ -74,14 +74,13 @@ def features_job(
     if len(indices) == 0:
         raise ValueError("no image to embed: the chosen split is empty")
     layer = layer or default_layer(clf)
-    module = find_layer(clf.model, layer)
+    find_layer(clf.model, layer)  # an unknown name: the message lists the valid ones
     rows = []
     for start in range(0, len(indices), batch_size):
         chunk = torch.from_numpy(np.asarray(indices[start : start + batch_size], np.int64))
-        with torch.inference_mode(), capture(clf.model, [layer], clone=False) as seen, \
-                stop_after(module):
-            clf.model(clf.normalize(images.images[chunk]))
-        rows.append(seen[layer].flatten(1).float().cpu().numpy())
+        with torch.inference_mode():
+            out = output_of(clf.model, layer, clf.normalize(images.images[chunk]))[layer]
+        rows.append(out.flatten(1).float().cpu().numpy())
         yield ProgressEvent(f"features of {layer}", start + len(chunk), len(indices))
     index = np.asarray(indices, np.int64).copy()
     yield Features(layer, np.concatenate(rows), images.labels[torch.from_numpy(index)].numpy(),

@@ -64,6 +64,8 @@ class Dream:
         self.adam = Adam(self.image.spectrum, settings.lr)
         self.gain, self.bias = 1 / clf.std, -clf.mean / clf.std
         self.clf, self.target, self.seen, self.steps = clf, target, seen, settings.steps
+        self.layer = find_layer(clf.model, target.layer) if isinstance(target, UnitTarget) \
+            else None
 
     def ascend(self, grid: Tensor | None) -> None:
         """One step of Adam up the objective of the images, warped by `grid` when given."""
@@ -77,7 +79,7 @@ class Dream:
         cannot change it)."""
         if isinstance(self.target, ClassTarget):
             return objective(self.clf.model(x), self.target, self.seen)
-        with stop_after(find_layer(self.clf.model, self.target.layer)):
+        with stop_after(self.layer):
             self.clf.model(x)
         return objective(None, self.target, self.seen)
 

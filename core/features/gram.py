@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from scipy.cluster.hierarchy import leaves_list, linkage
 
-from ..models.hooks import capture, find_layer, spatial_output, stop_after
+from ..models.hooks import output_of, spatial_output
 from ..runs.loader import Classifier
 from .events import GramView
 
@@ -41,10 +41,8 @@ def clustered_order(gram: np.ndarray) -> np.ndarray:
 def layer_maps(clf: Classifier, pixels: torch.Tensor, layer: str) -> torch.Tensor:
     """The layer's N x C x H x W maps for uint8 N x C x H x W pixels; ValueError when the layer
     has no spatial map."""
-    stop = stop_after(find_layer(clf.model, layer))  # the layers after it do not run
-    with torch.inference_mode(), capture(clf.model, [layer], clone=False) as seen, stop:
-        clf.model(clf.normalize(pixels))
-    return spatial_output(seen, layer).float()
+    with torch.inference_mode():
+        return spatial_output(output_of(clf.model, layer, clf.normalize(pixels)), layer).float()
 
 
 def gram_job(clf: Classifier, pixels: torch.Tensor, layer: str,

@@ -15,7 +15,7 @@ import torch
 from ..data.imageset import ImageSet
 from ..jobs import ProgressEvent
 from ..models.geometry import ReceptiveField, receptive_field, unit_boxes
-from ..models.hooks import capture, find_layer, spatial_output, stop_after
+from ..models.hooks import output_of, spatial_output
 from ..runs.loader import Classifier
 from .events import UnitScan
 
@@ -46,10 +46,8 @@ def unit_scan_job(
 
 def batch_maxima(clf: Classifier, pixels: torch.Tensor, layer: str) -> tuple[torch.Tensor, ...]:
     """Each image's maximum over the layer's map and its flat position there: B x C each."""
-    stop = stop_after(find_layer(clf.model, layer))  # the layers after it do not run
-    with torch.inference_mode(), capture(clf.model, [layer], clone=False) as seen, stop:
-        clf.model(clf.normalize(pixels))
     with torch.inference_mode():
+        seen = output_of(clf.model, layer, clf.normalize(pixels))
         value, position = spatial_output(seen, layer).flatten(2).max(2)
     return value.float(), position
 

@@ -50,6 +50,15 @@ def spatial_output(seen: Mapping[str, Any], layer: str) -> Tensor:
     return out
 
 
+def output_of(model: nn.Module, layer: str, x: Tensor) -> Captured:
+    """The capture of `layer` in a forward pass of `x` that ends right after it (the layers
+    after it cost nothing); `seen[layer]` is what it returned, the very tensor (nothing after
+    it runs that could change it in place)."""
+    with capture(model, [layer], clone=False) as seen, stop_after(find_layer(model, layer)):
+        model(x)
+    return seen
+
+
 class Reached(Exception):
     """The layer has run: nothing after it is needed (raised by `stop_after`'s hook)."""
 

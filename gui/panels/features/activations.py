@@ -7,11 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QSplitter, QWidget
 
 from deepscope.core.features import Activations
 
-from .view import TileGrid, View, as_uint8
+from .heat import colour_bar, graphics, image_plot
+from .view import TileGrid, View, as_uint8, captioned
 
 SCALES = {"channel": "scale per channel", "layer": "scale per layer",
           "network": "scale across the network"}
@@ -63,25 +64,11 @@ class ActivationsView(View):
 
     def build_enlarged(self) -> QWidget:
         self.caption = QLabel("Click a channel to enlarge it.")
-        self.caption.setWordWrap(True)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("w")
+        self.graphics = graphics()
         self.graphics.setMinimumHeight(120)
-        self.plot = self.graphics.addPlot()
-        self.plot.invertY(True)
-        self.plot.setAspectLocked(True)
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.plot.addItem(self.image)
-        self.bar = pg.ColorBarItem(values=(0, 1), colorMap=POSITIVE, interactive=False, pen="k")
-        self.bar.setImageItem(self.image, insert_in=self.plot)
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.graphics, 1)
-        return box
+        self.plot, self.image = image_plot(self.graphics, axes=True)
+        self.bar = colour_bar(self.plot, self.image, POSITIVE)
+        return captioned(self.caption, self.graphics)
 
     def show_activations(self, act: Activations) -> None:
         self.act = act

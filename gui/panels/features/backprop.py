@@ -7,12 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 
 from deepscope.core.features import Attribution, ClassTarget, Target, UnitTarget
 
-from .heat import GREY, HOT, SIGNED, display, fit, image_plot
-from .view import View
+from .heat import GREY, HOT, SIGNED, display, fit, graphics, image_plot
+from .view import View, captioned
 
 METHODS = {"gradient": "gradient (saliency)", "guided": "guided backprop",
            "deconv": "deconvnet (Zeiler & Fergus)", "gradcam": "Grad-CAM at the layer"}
@@ -63,20 +63,14 @@ class BackpropView(View):
         self.klass.setPrefix("class ")
         self.klass.valueChanged.connect(self.changed)
         self.caption = QLabel(EMPTY)
-        self.caption.setWordWrap(True)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("w")
+        self.graphics = graphics()
         self.over, self.input = image_plot(self.graphics, "over the input")
         self.heat = pg.ImageItem(axisOrder="row-major")
         self.heat.setOpacity(OVERLAY_ALPHA)
         self.over.addItem(self.heat)
         self.plain, self.values = image_plot(self.graphics, "as computed")
-        picture = QWidget()
-        layout = QVBoxLayout(picture)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.graphics, 1)
-        self.lay_out([self.method, QLabel("for"), self.target, self.klass], picture)
+        self.lay_out([self.method, QLabel("for"), self.target, self.klass],
+                     captioned(self.caption, self.graphics))
         self.on_change()
 
     def on_change(self) -> None:

@@ -5,14 +5,13 @@ distance ||G(x) - G(y)||_F^2 to a second image of the dataset."""
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QSpinBox
 
 from deepscope.core.features import GramView as Gram
 
-from .heat import HOT, SIGNED, fit, image_plot
-from .view import View
+from .heat import HOT, SIGNED, colour_bar, fit, graphics, image_plot
+from .view import View, captioned
 
 EMPTY = "The Gram matrix of the layer's maps for the input appears here."
 
@@ -32,18 +31,10 @@ class GramView(View):
         self.other.setPrefix("index ")
         self.other.setEnabled(False)
         self.caption = QLabel(EMPTY)
-        self.caption.setWordWrap(True)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("w")
-        self.plot, self.image = image_plot(self.graphics, "")
-        self.bar = pg.ColorBarItem(values=(0, 1), colorMap=HOT, interactive=False, pen="k")
-        self.bar.setImageItem(self.image, insert_in=self.plot)
-        picture = QWidget()
-        layout = QVBoxLayout(picture)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.graphics, 1)
-        self.lay_out([self.compare, self.other], picture)
+        self.graphics = graphics()
+        self.plot, self.image = image_plot(self.graphics)
+        self.bar = colour_bar(self.plot, self.image, HOT)
+        self.lay_out([self.compare, self.other], captioned(self.caption, self.graphics))
         self.compare.toggled.connect(self.other.setEnabled)
         self.compare.toggled.connect(self.changed)
         self.other.valueChanged.connect(self.changed)

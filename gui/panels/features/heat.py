@@ -10,18 +10,35 @@ HOT, SIGNED = pg.colormap.get("CET-L3"), pg.colormap.get("CET-D1")  # black-red-
 GREY = pg.colormap.get("CET-L1")
 
 
-def image_plot(layout: pg.GraphicsLayoutWidget, title: str) -> tuple[pg.PlotItem, pg.ImageItem]:
-    """A plot in `layout` showing an image the right way up, square pixels, no axes menu."""
-    plot = layout.addPlot(title=title)
+def graphics() -> pg.GraphicsLayoutWidget:
+    """A white pyqtgraph canvas for the plots of a view."""
+    canvas = pg.GraphicsLayoutWidget()
+    canvas.setBackground("w")
+    return canvas
+
+
+def image_plot(layout: pg.GraphicsLayoutWidget, title: str = "",
+               axes: bool = False) -> tuple[pg.PlotItem, pg.ImageItem]:
+    """A plot in `layout` showing an image the right way up, square pixels, no axes menu
+    (and no axes unless `axes`)."""
+    plot = layout.addPlot(title=title or None)
     plot.invertY(True)
     plot.setAspectLocked(True)
     plot.setMenuEnabled(False)
     plot.hideButtons()
-    plot.hideAxis("left")
-    plot.hideAxis("bottom")
+    if not axes:
+        plot.hideAxis("left")
+        plot.hideAxis("bottom")
     image = pg.ImageItem(axisOrder="row-major")
     plot.addItem(image)
     return plot, image
+
+
+def colour_bar(plot: pg.PlotItem, image: pg.ImageItem, colours: pg.ColorMap) -> pg.ColorBarItem:
+    """A fixed colour bar beside the plot's image."""
+    bar = pg.ColorBarItem(values=(0, 1), colorMap=colours, interactive=False, pen="k")
+    bar.setImageItem(image, insert_in=plot)
+    return bar
 
 
 def display(pixels: np.ndarray) -> np.ndarray:

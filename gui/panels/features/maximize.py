@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox
 
 from deepscope.core.features import ClassTarget, DreamFrame, Target, UnitTarget
 
 from ...widgets.image_grid import ImageGrid
-from .view import View, as_uint8
+from .view import View, as_uint8, captioned
 
 OBJECTIVES = {"channel": "the selected channel (its mean)", "unit": "its centre unit",
               "class": "class…"}
@@ -47,15 +47,9 @@ class MaximizeView(View):
         self.run_button, self.cancel_button = QPushButton("Maximize"), QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.caption = QLabel(EMPTY)
-        self.caption.setWordWrap(True)
         self.grid = ImageGrid(cell=200, empty_text=EMPTY)
-        picture = QWidget()
-        layout = QVBoxLayout(picture)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.grid, 1)
         self.lay_out([self.objective, self.klass, self.steps, self.seeds, self.run_button,
-                      self.cancel_button], picture)
+                      self.cancel_button], captioned(self.caption, self.grid))
         self.objective.currentIndexChanged.connect(self.show_class)
         self.run_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.stop)

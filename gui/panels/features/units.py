@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox
 
 from deepscope.core.features import UnitPatches, UnitScan
 
 from ...widgets.dataset_browser import SPLIT_LABELS, split_words
 from ...widgets.image_grid import ImageGrid
-from .view import View
+from .view import View, captioned
 
 EMPTY = "Press Scan to find, for every channel of the layer, the images that excite it most."
 
@@ -38,14 +38,9 @@ class UnitsView(View):
         self.channel.setPrefix("channel ")
         self.channel.setMaximum(0)
         self.caption = QLabel()
-        self.caption.setWordWrap(True)
         self.grid = ImageGrid(cell=200, empty_text=EMPTY)
-        picture = QWidget()
-        layout = QVBoxLayout(picture)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.grid, 1)
-        self.lay_out([self.split, self.scan_button, self.cancel_button, self.channel], picture)
+        self.lay_out([self.split, self.scan_button, self.cancel_button, self.channel],
+                     captioned(self.caption, self.grid))
         self.channel.valueChanged.connect(self.channel_changed)
         self.grid.clicked.connect(self.patch_clicked)
 

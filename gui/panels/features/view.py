@@ -12,6 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFileDialog,
+    QLabel,
     QMenu,
     QScrollArea,
     QToolButton,
@@ -25,6 +26,17 @@ from ...widgets.svg_export import save_svg
 
 SELECTED = QColor(255, 170, 0)  # the frame of the selected channel's tile
 SMALLEST_PITCH = (16, 28)  # px an ImageGrid gives a cell at its smallest, across and down
+
+
+def captioned(caption: QLabel, picture: QWidget) -> QWidget:
+    """A wrapping caption above a picture, without margins: what a view shows and exports."""
+    caption.setWordWrap(True)
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(caption)
+    layout.addWidget(picture, 1)
+    return box
 
 
 def as_uint8(unit: np.ndarray) -> np.ndarray:

@@ -48,6 +48,8 @@ class MainWindow(QMainWindow):
         self.panels = {entry.key: entry.panel(compute, store) for entry in PANELS}
         for panel in self.panels.values():
             self.tabs.addTab(panel, panel.title.replace("&", "&&"))  # (not a shortcut)
+            if hasattr(panel, "open_in"):
+                panel.open_in.connect(self.open_in)
         self.setCentralWidget(self.tabs)
         self.device = QLabel("device: loading PyTorch…")
         self.statusBar().addPermanentWidget(self.device)
@@ -81,6 +83,10 @@ class MainWindow(QMainWindow):
         """Bring the panel `key` (see PANELS) to the front."""
         self.tabs.setCurrentWidget(self.panels[key])
         return self.panels[key]
+
+    def open_in(self, key: str, run_id: str) -> None:
+        """Show run `run_id` in panel `key` (a panel's `open_in` asks for it)."""
+        self.show_panel(key).show_run(run_id)
 
     def current_key(self) -> str:
         return next(k for k, p in self.panels.items() if p is self.tabs.currentWidget())

@@ -3,7 +3,17 @@ UMAP), with the map's quality and nearest neighbours in feature space. Importing
 import torch."""
 
 from ..lazy import lazy_names
-from .events import METHODS, Features, Neighbours, ProjectionFrame, Quality, TsneSettings
+from .events import (
+    METHODS,
+    Features,
+    ForMap,
+    Neighbours,
+    Pictures,
+    ProjectionFrame,
+    Quality,
+    Setup,
+    TsneSettings,
+)
 
 __getattr__ = lazy_names(__name__, {
     "default_layer": "features", "features_job": "features", "FeatureCache": "features",
@@ -11,7 +21,10 @@ __getattr__ = lazy_names(__name__, {
     "umap": "projection",
     "trustworthiness": "quality", "knn_accuracy": "quality", "neighbours": "quality",
     "map_quality": "quality",
+    "setup_job": "explorer", "extract_job": "explorer", "quality_job": "explorer",
+    "maps_job": "explorer",
 })
-__all__ = ["METHODS", "FeatureCache", "Features", "Neighbours", "ProjectionFrame", "Quality",
-           "TsneSettings", "default_layer", "features_job", "knn_accuracy", "neighbours", "pca",
-           "map_quality", "projection_job", "trustworthiness", "tsne_job", "umap"]
+__all__ = ["METHODS", "FeatureCache", "Features", "ForMap", "Neighbours", "Pictures",
+           "ProjectionFrame", "Quality", "Setup", "TsneSettings", "default_layer", "extract_job",
+           "features_job", "knn_accuracy", "map_quality", "maps_job", "neighbours", "pca",
+           "projection_job", "quality_job", "setup_job", "trustworthiness", "tsne_job", "umap"]

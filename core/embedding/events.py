@@ -4,6 +4,7 @@ the GUI)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -16,12 +17,14 @@ METHODS = ("tsne", "pca", "umap")
 class Features(Event):
     """A layer's activations for a set of images, one flattened row per image: `values` is
     N x D float32; `labels` (true classes) and `indices` (the images' dataset indices, as
-    `deepscope occlusion --index` reads them) are int64, in the rows' order."""
+    `deepscope occlusion --index` reads them) are int64, in the rows' order; `predicted`, when
+    asked for, the classes the whole model predicts (None for a similarity run: no classes)."""
 
     layer: str
     values: np.ndarray
     labels: np.ndarray
     indices: np.ndarray
+    predicted: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class ProjectionFrame(Event):
     (PCA and UMAP: one frame, 1 of 1); t-SNE's KL divergence, PCA's explained variance ratio
     per axis; `seconds` of projection so far (frames' copies included)."""
 
+    ends_step: ClassVar[bool] = True  # a frame is a step: Step while paused shows the next
+
     method: str
     iteration: int
     iterations: int
@@ -74,14 +79,16 @@ class ProjectionFrame(Event):
 class Quality(Event):
     """How well a map keeps the features' neighbourhoods: trustworthiness with k neighbours,
     on `points` of the points (a seeded sample when there are many), and the leave-one-out
-    k-nearest-neighbour accuracy of the labels in feature space (L2). Fewer neighbours are
-    used where the points are few: at most (points - 1) // 2 for trustworthiness (its limit)
-    and N - 1 for the accuracy."""
+    k-nearest-neighbour accuracy of the labels in feature space (L2), over `knn_points` query
+    points (all N, or a seeded sample) against all N. Fewer neighbours are used where the
+    points are few: at most (points - 1) // 2 for trustworthiness (its limit) and N - 1 for
+    the accuracy."""
 
     trustworthiness: float
     knn_accuracy: float
     k: int
     points: int
+    knn_points: int
 
 
 @dataclass(frozen=True)
@@ -92,3 +99,36 @@ class Neighbours(Event):
     row: int
     rows: np.ndarray  # int64
     distances: np.ndarray
+
+
+@dataclass(frozen=True)
+class Setup(Event):
+    """What the panel offers for a model: its layers (module names, in order), the layer
+    embedded by default, its class names, the number of images in each split of its dataset,
+    and whether it is a similarity run (no predictions to colour by)."""
+
+    layers: tuple[str, ...]
+    default: str
+    classes: tuple[str, ...]
+    splits: dict[str, int]
+    similarity: bool
+
+
+@dataclass(frozen=True)
+class Pictures(Event):
+    """The embedded images, uint8 N x C x H x W in the rows' order (hover, neighbours,
+    galleries and thumbnails show them)."""
+
+    images: np.ndarray
+
+
+@dataclass(frozen=True)
+class ForMap(Event):
+    """An event of one of the maps shown side by side: `slot` 0 is the first."""
+
+    slot: int
+    event: Event
+
+    @property
+    def ends_step(self) -> bool:
+        return bool(getattr(self.event, "ends_step", False))

@@ -12,7 +12,7 @@ from torch import nn
 
 from ..data.imageset import ImageSet
 from ..jobs import ProgressEvent
-from ..models.hooks import find_layer, output_of
+from ..models.hooks import capture, find_layer, output_of
 from ..runs.cache import checkpoint_stamp
 from ..runs.loader import Classifier
 from ..runs.sources import ModelSource, RunModel
@@ -34,7 +34,7 @@ def default_layer(clf: Classifier) -> str:
     if not linear:
         raise ValueError(f"{type(clf.model).__name__} has no nn.Linear layer: name the layer "
                          "to embed")
-    if clf.meta.get("objective", "classify") != "classify":  # a similarity run's output
+    if is_similarity(clf):  # a similarity run's output
         return names[linear[-1]]
     finished: list[tuple[str, torch.Tensor]] = []  # kept alive: no storage is reused
     fed: list[tuple[int, int]] = []  # the Linear's input's storage, modules finished by then
@@ -66,25 +66,37 @@ def default_layer(clf: Classifier) -> str:
 
 def features_job(
     clf: Classifier, images: ImageSet, indices: np.ndarray, layer: str | None = None,
-    batch_size: int = 256,
+    batch_size: int = 256, predict: bool = False,
 ) -> Iterator[ProgressEvent | Features]:
     """`layer`'s activations (None: default_layer) for images[indices], flattened: a
     ProgressEvent after each batch (closing the job there cancels it), then Features. The
-    forward pass stops after the layer."""
+    forward pass stops after the layer, unless `predict` asks for a classifier's predictions
+    too (a similarity run has no classes: none)."""
     if len(indices) == 0:
         raise ValueError("no image to embed: the chosen split is empty")
     layer = layer or default_layer(clf)
     find_layer(clf.model, layer)  # an unknown name: the message lists the valid ones
-    rows = []
+    predict = predict and not is_similarity(clf)
+    rows, predicted = [], []
     for start in range(0, len(indices), batch_size):
         chunk = torch.from_numpy(np.asarray(indices[start : start + batch_size], np.int64))
+        x = clf.normalize(images.images[chunk])
         with torch.inference_mode():
-            out = output_of(clf.model, layer, clf.normalize(images.images[chunk]))[layer]
-        rows.append(out.flatten(1).float().cpu().numpy())
+            if predict:
+                with capture(clf.model, [layer]) as seen:
+                    predicted.append(clf.model(x).argmax(1).cpu().numpy())
+            else:
+                seen = output_of(clf.model, layer, x)
+        rows.append(seen[layer].flatten(1).float().cpu().numpy())
         yield ProgressEvent(f"features of {layer}", start + len(chunk), len(indices))
     index = np.asarray(indices, np.int64).copy()
     yield Features(layer, np.concatenate(rows), images.labels[torch.from_numpy(index)].numpy(),
-                   index)
+                   index, np.concatenate(predicted) if predict else None)
+
+
+def is_similarity(clf: Classifier) -> bool:
+    """A similarity run: its output is an embedding, not class scores."""
+    return clf.meta.get("objective", "classify") != "classify"
 
 
 class FeatureCache:
@@ -97,16 +109,16 @@ class FeatureCache:
 
     def job(
         self, source: ModelSource, clf: Classifier, images: ImageSet, indices: np.ndarray,
-        layer: str | None = None, batch_size: int = 256,
+        layer: str | None = None, batch_size: int = 256, predict: bool = False,
     ) -> Iterator[ProgressEvent | Features]:
         """features_job, or the Features kept when nothing it depends on changed."""
         layer = layer or default_layer(clf)
         stamp = checkpoint_stamp(source.run) if isinstance(source, RunModel) else None
         digest = hashlib.sha1(np.asarray(indices, np.int64).tobytes()).hexdigest()
-        key = (source, stamp, clf.dataset, images.name, layer, digest)
+        key = (source, stamp, clf.dataset, images.name, layer, digest, predict)
         if key != self._key or self._features is None:
             self._key, self._features = None, None
-            for event in features_job(clf, images, indices, layer, batch_size):
+            for event in features_job(clf, images, indices, layer, batch_size, predict):
                 if isinstance(event, Features):
                     self._key, self._features = key, event
                 yield event

@@ -30,19 +30,31 @@ def sample(n: int, points: int, seed: int = 0) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, points, replace=False))
 
 
-def knn_accuracy(values: np.ndarray, labels: np.ndarray, k: int = K) -> float:
-    """Leave-one-out k-nearest-neighbour accuracy in feature space: each point's label
-    against the majority of its k nearest other points' labels by L2 (a tie goes to the
-    smallest class index)."""
+def knn_accuracy(values: np.ndarray, labels: np.ndarray, k: int = K,
+                 queries: np.ndarray | None = None) -> float:
+    """Leave-one-out k-nearest-neighbour accuracy in feature space: each point's label (of
+    the `queries` rows, default all) against the majority of its k nearest other points'
+    labels by L2 among all N (a tie goes to the smallest class index). All 70,000 MNIST
+    points take ~20 s on 2 cores, 5000 queries among them ~1.5 s."""
     from sklearn.neighbors import NearestNeighbors
 
     k = min(k, len(values) - 1)
-    nearest = NearestNeighbors(n_neighbors=k, algorithm="brute", metric="euclidean")
-    rows = nearest.fit(values).kneighbors(return_distance=False)  # each point left out
-    votes = labels[rows]
-    counts = np.zeros((len(values), int(labels.max()) + 1), np.int64)
-    np.add.at(counts, (np.arange(len(values))[:, None], votes), 1)
-    return float(np.mean(counts.argmax(1) == labels))
+    queries = np.arange(len(values)) if queries is None else queries
+    nearest = NearestNeighbors(n_neighbors=k + 1, algorithm="brute", metric="euclidean")
+    rows = nearest.fit(values).kneighbors(values[queries], return_distance=False)
+    rows = np.array([found[without(row, found)] for row, found in zip(queries, rows, strict=True)])
+    counts = np.zeros((len(queries), int(labels.max()) + 1), np.int64)
+    np.add.at(counts, (np.arange(len(queries))[:, None], labels[rows]), 1)
+    return float(np.mean(counts.argmax(1) == labels[queries]))
+
+
+def without(row: int, found: np.ndarray) -> np.ndarray:
+    """A mask of the k + 1 rows `found` (nearest first) that leaves `row` itself out, or,
+    when duplicates of the row came before it, the farthest."""
+    keep = found != row
+    if keep.all():
+        keep[-1] = False
+    return keep
 
 
 def neighbours(values: np.ndarray, row: int, k: int = K) -> Neighbours:
@@ -54,14 +66,14 @@ def neighbours(values: np.ndarray, row: int, k: int = K) -> Neighbours:
     k = min(k, len(values) - 1)
     nearest = NearestNeighbors(n_neighbors=k + 1, algorithm="brute", metric="euclidean")
     distances, rows = nearest.fit(values).kneighbors(values[row : row + 1])
-    keep = rows[0] != row
-    if keep.all():  # duplicates of the row came first: drop the farthest instead
-        keep[-1] = False
+    keep = without(row, rows[0])
     return Neighbours(row, rows[0][keep].astype(np.int64), distances[0][keep].astype(np.float32))
 
 
 def map_quality(values: np.ndarray, coords: np.ndarray, labels: np.ndarray, k: int = K,
-            seed: int = 0) -> Quality:
-    """Trustworthiness of the map and kNN accuracy of the features, with k neighbours."""
+                seed: int = 0, knn_points: int | None = None) -> Quality:
+    """Trustworthiness of the map and kNN accuracy of the features, with k neighbours; the
+    accuracy over every point, or a seeded sample of `knn_points` of them."""
     trust, points = trustworthiness(values, coords, k, seed=seed)
-    return Quality(trust, knn_accuracy(values, labels, k), k, points)
+    queries = sample(len(values), knn_points or len(values), seed)
+    return Quality(trust, knn_accuracy(values, labels, k, queries), k, points, len(queries))

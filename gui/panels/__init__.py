@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QWidget
 
+from .embedding import EmbeddingPanel
+from .embedding import tour as embedding_tour
 from .features import FeaturesPanel
 from .features import tour as features_tour
 from .gan import GanPanel
@@ -45,6 +47,7 @@ PANELS = (
     PanelEntry("training", TrainingPanel, training_tour.show),
     PanelEntry("occlusion", OcclusionPanel, occlusion_tour.show),
     PanelEntry("features", FeaturesPanel, features_tour.show, features_tour.VIEWS),
+    PanelEntry("embedding", EmbeddingPanel, embedding_tour.show),
     PanelEntry("gan", GanPanel, gan_tour.show),
     PanelEntry("latent", LatentPanel, latent_tour.show),
 )

@@ -178,6 +178,16 @@ class ModelPicker(QGroupBox):
     def pretrained(self) -> bool:
         return self.weights.currentIndex() == 0
 
+    def choose_run(self, run_id: str) -> bool:
+        """Pick the run `run_id` (among the runs offered); whether it was offered."""
+        self.refresh_runs()
+        ids = [r.id for r in self.runs]
+        if run_id not in ids:
+            return False
+        self.kind.setCurrentIndex(0)
+        self.run_combo.setCurrentIndex(ids.index(run_id))
+        return True
+
     def current_run(self) -> RunInfo | None:
         i = self.run_combo.currentIndex()
         return self.runs[i] if 0 <= i < len(self.runs) else None

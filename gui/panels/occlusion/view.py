@@ -25,13 +25,12 @@ from PySide6.QtWidgets import (
 from deepscope.core.occlusion.events import ImageInfo
 
 from ...widgets.flow import flow
+from ...widgets.palette import class_color
 from ...widgets.predictions import class_name
 from ...widgets.svg_export import save_svg
 from ...widgets.throttle import Throttle
 
 MAPS = ("probability of target", "drop", "most probable class", "pixel attribution")
-CLASS_COLORS = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
-                (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
 EMPTY = "No image yet: pick a model and an image."
 FRAME_S = 0.05  # redraw at <= 20 Hz, and only when something changed
 
@@ -244,13 +243,13 @@ class MapView(QWidget):
     def draw_classes(self, data: np.ndarray) -> None:
         classes = self.info.classes if self.info else ()
         n = len(classes) or int(np.nanmax(data, initial=0)) + 1
-        lut = np.array([CLASS_COLORS[k % len(CLASS_COLORS)] for k in range(n)], np.uint8)
+        lut = np.array([class_color(k) for k in range(n)], np.uint8)
         self.bar.hide()
         self.overlay.setLookupTable(lut)
         self.overlay.setLevels((0, n))
         shown = sorted({int(k) for k in self.maps.top_class.flat if k >= 0})
         self.legend.setText("Most probable class: " + "  ".join(
-            f"<span style='color: rgb{CLASS_COLORS[k % len(CLASS_COLORS)]};'>■</span> "
+            f"<span style='color: rgb{class_color(k)};'>■</span> "
             f"{class_name(classes, k)}" for k in shown))
         self.legend.show()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QPushButton, QVBoxLayout, QWidget
 
 from deepscope.core.classifier import (
@@ -19,6 +20,7 @@ from deepscope.core.classifier import (
 from deepscope.core.data.names import TORCHVISION_SETS
 from deepscope.core.jobs import Message, ProgressEvent
 from deepscope.core.models.spec import TORCHVISION_MODELS
+from deepscope.core.runs.files import has_weights
 from deepscope.core.runs.store import RunStore
 
 from ...compute import ComputeThread, JobHandle, by_type
@@ -64,7 +66,10 @@ def describe_steps(e: Steps) -> str:
 
 
 class TrainingPanel(QWidget):
+    """`open_in(panel key, run id)` asks the window to show a run in another panel."""
+
     title = "Training"
+    open_in = Signal(str, str)
 
     def __init__(self, compute: ComputeThread, store: RunStore) -> None:
         super().__init__()
@@ -106,6 +111,10 @@ class TrainingPanel(QWidget):
         right = QVBoxLayout()
         preds_box = QGroupBox("Predictions")
         QVBoxLayout(preds_box).addWidget(self.grid)
+        self.embed_button = QPushButton("Map in Embeddings")
+        self.embed_button.setToolTip("Open the selected run in the Embeddings panel: its last "
+                                     "hidden layer (a similarity run: its embedding) mapped")
+        self.live.runs_box.layout().addWidget(self.embed_button)
         right.addWidget(self.live.runs_box, 1)
         right.addWidget(preds_box, 2)
         right_box = boxed(right)
@@ -121,6 +130,9 @@ class TrainingPanel(QWidget):
         self.form.changed.connect(lambda found: c.set_startable(not found))
         self.form.download.connect(self.download)
         self.live.resume.connect(self.continue_run)
+        self.runs.currentItemChanged.connect(self.update_embed)
+        self.embed_button.clicked.connect(
+            lambda: self.open_in.emit("embedding", self.runs.current_id()))
 
     # --- actions -------------------------------------------------------------------------
     def start(self, factory, label: str, events: dict, training: bool = True) -> None:
@@ -163,6 +175,13 @@ class TrainingPanel(QWidget):
         self.controls.set_startable(not self.form.issues())
         self.form.setEnabled(not running)
         self.live.set_running(running)
+        self.update_embed()
+
+    def update_embed(self, *_) -> None:
+        """Map in Embeddings: for a selected run that has saved a checkpoint."""
+        run_id = self.runs.current_id()
+        run = self.store.get(run_id) if run_id else None
+        self.embed_button.setEnabled(run is not None and has_weights(run.dir))
 
     # --- events of the panel's jobs ------------------------------------------------------
     def on_started(self, e: RunStarted) -> None:

@@ -10,8 +10,10 @@
   epoch; no store, no checkpoints). The two take turns R times in one process, so both meet
   the same load; the median paired ratio, the rounds' range as a comment.
 
-Issue 18's `similarity_throughput_ratio` (a triplet run in the window ÷ the same loop bare)
-needs the Training panel's objective, which comes with the GUI later; this is its core half.
+- similarity_throughput_ratio (with --window): the same triplet run started from the Training
+  panel of the real window (offscreen, live curves drawn), from its start event to its last
+  epoch's end, divided by the bare loop run in the same process between the window's runs;
+  the median paired ratio over R rounds.
 """
 
 from __future__ import annotations
@@ -87,12 +89,58 @@ def bare_run(config: TrainConfig) -> float:
     return config.epochs * steps / (time.perf_counter() - start)
 
 
+def window_run(app, window, panel) -> float:
+    """Steps/s of the run started from the Training panel, as core_run measures it."""
+    from event_loop import wait, watching
+
+    from deepscope.core.classifier.events import RunFinished
+
+    marks: dict[str, float] = {}
+
+    def seen(event: object) -> None:
+        if isinstance(event, RunStarted):
+            marks["start"] = time.perf_counter()
+        elif isinstance(event, EpochEnd):
+            marks["end"], marks["steps"] = time.perf_counter(), event.step
+        elif isinstance(event, RunFinished):
+            marks["done"] = 1
+
+    with watching(window.compute, seen) as running:
+        panel.start_training()
+        wait(app, lambda: "done" in marks and not running, timeout_s=900)
+    return marks["steps"] / (marks["end"] - marks["start"])
+
+
+def in_window(config: TrainConfig, rounds: int) -> None:
+    """The window's triplet run against the bare loop, in turns in one process."""
+    from bench_training import bench_window
+
+    app, window, panel = bench_window(config.epochs)
+    panel.form.set_config(config)
+    window_run(app, window, panel)  # warm-up
+    ratios, rates = [], []
+    for _ in range(rounds):
+        bare = bare_run(config)
+        ours = window_run(app, window, panel)
+        ratios.append(ours / bare)
+        rates.append(f"{ours:.1f}/{bare:.1f}")
+    window.close()
+    print(f"# window/bare steps/s per round: {', '.join(rates)}; ratios "
+          f"{min(ratios):.3f}-{max(ratios):.3f}")
+    print(f"similarity_throughput_ratio: {statistics.median(ratios):.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--window", action="store_true",
+                        help="the run in the window (similarity_throughput_ratio)")
     args = parser.parse_args()
     config = TrainConfig(objective="triplet", epochs=args.epochs, device="cpu")
+    if args.window:
+        in_window(config, args.rounds)
+        return
     core_run(config, Path(tempfile.mkdtemp(prefix="bench-similarity-")))  # warm-up
     ratios, rates = [], []
     for _ in range(args.rounds):

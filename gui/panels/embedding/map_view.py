@@ -29,6 +29,7 @@ RIGHT, WRONG = (44, 160, 44), (214, 39, 40)
 TOOLS = {"Pan / zoom": "pan", "Rectangle": "rect", "Lasso": "lasso"}
 PICK_PX = 8  # a click or hover finds the nearest point within this many pixels
 LASSO_VERTICES = 256
+EMPTY_PX = 300  # the empty map's words wrap at this width
 
 
 def inside(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
@@ -142,6 +143,7 @@ class MapView(QWidget):
         self.cloud = PointCloud()
         self.plot.addItem(self.cloud)
         self.empty = pg.TextItem("", color=(110, 110, 110), anchor=(0.5, 0.5))
+        self.empty.setTextWidth(EMPTY_PX)
         self.plot.addItem(self.empty, ignoreBounds=True)
         self.colouring = QComboBox()
         self.colouring.addItems(list(COLOURINGS))

@@ -167,9 +167,9 @@ class EmbeddingPanel(QWidget):
         self.setup[slot] = setup
         if slot == 0:
             self.form.set_setup(setup)
-        self.panes[slot].clear(f"{setup.default} is the last hidden layer"
-                               f"{' (the embedding)' if setup.similarity else ''}: choose the "
-                               "images and the projection, then Run.")
+        kind = "the embedding" if setup.similarity else "the last hidden layer"
+        self.panes[slot].clear(f"{setup.default} is {kind}. Choose the images and the "
+                               "projection, then Run.")
         self.update_buttons()
 
     def setup_failed(self, slot: int, message: str, _details: str) -> None:
@@ -239,7 +239,9 @@ class EmbeddingPanel(QWidget):
             pane.show_frame(event)
             self.controls.show_progress(event.iteration, event.iterations,
                                         f"iteration {event.iteration} of {event.iterations}"
-                                        if event.method == "tsne" else "projected")
+                                        if event.method == "tsne" else "projected",
+                                        f"Mapping {len(pane.features.values):,} images: "
+                                        f"{pane.progress.text()}")
         elif isinstance(event, Quality):
             pane.show_quality(event)
 

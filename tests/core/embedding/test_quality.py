@@ -57,6 +57,13 @@ def test_knn_accuracy_is_a_leave_one_out_majority_vote(clusters) -> None:
     expected = float(np.mean(votes == labels))
     assert 0.3 < expected < 1  # the clusters overlap: the figure says something
     assert knn_accuracy(values, labels) == pytest.approx(expected)
+    some = np.array([3, 50, 51, 200, 299])  # queries among all the points
+    assert knn_accuracy(values, labels, queries=some) == pytest.approx(
+        float(np.mean(votes[some] == labels[some])))
+    quality = map_quality(values, values[:, :2].copy(), labels, knn_points=100, seed=2)
+    rows = np.sort(np.random.default_rng(2).choice(len(values), 100, replace=False))
+    assert quality.knn_points == 100
+    assert quality.knn_accuracy == pytest.approx(float(np.mean(votes[rows] == labels[rows])))
 
 
 def test_quality_of_a_map_that_keeps_everything(clusters) -> None:

@@ -6,8 +6,8 @@
   with --objective triplet: LeNet with a 64-d embedding on digits, batch 64, semi-hard miner,
   class-tree batches, validation recall@1/5, the run store and checkpoints), from its start
   event to its last epoch's end, divided by a bare PyTorch loop of the same model, loss,
-  miner, optimizer (fused Adam) and batches (a class tree each epoch, validation recall each
-  epoch; no store, no checkpoints). The two take turns R times in one process, so both meet
+  miner, optimizer (fused Adam) and batches (a class tree each epoch; the validation loss and
+  recall@1 and @5 each epoch, as the run computes them; no store, no checkpoints). The two take turns R times in one process, so both meet
   the same load; the median paired ratio, the rounds' range as a comment.
 
 - similarity_throughput_ratio (with --window): the same triplet run started from the Training
@@ -83,9 +83,12 @@ def bare_run(config: TrainConfig) -> float:
             loss_fn(model(x), y).backward()
             opt.step()
         model.eval()
-        with torch.inference_mode():
+        with torch.inference_mode():  # the run's validation: loss in training batches, recall
             x, y = data.batch(data.val)
-            recall_at_k(model(x), y)
+            embeddings = model(x)
+            sum(float(loss_fn(e, t)) * len(e) for e, t in zip(
+                embeddings.split(config.batch_size), y.split(config.batch_size), strict=True))
+            recall_at_k(embeddings, y, (1, 5))
     return config.epochs * steps / (time.perf_counter() - start)
 
 

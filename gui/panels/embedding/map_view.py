@@ -30,6 +30,10 @@ TOOLS = {"Pan / zoom": "pan", "Rectangle": "rect", "Lasso": "lasso"}
 PICK_PX = 8  # a click or hover finds the nearest point within this many pixels
 LASSO_VERTICES = 256
 EMPTY_PX = 300  # the empty map's words wrap at this width
+LEGEND_STYLE = (  # compact chips; a hidden entry greys out
+    "QToolButton { padding: 1px 4px; border: 1px solid #c8c8c8; border-radius: 3px; "
+    "background: #f4f6f9; color: #202020; } "
+    "QToolButton:!checked { color: #a0a0a0; background: white; border-style: dashed; }")
 
 
 def inside(points: np.ndarray, polygon: np.ndarray) -> np.ndarray:
@@ -98,6 +102,7 @@ class Legend(QWidget):
         super().__init__()
         self.buttons: list[QToolButton] = []
         self.row = flow(parent=self)
+        self.setStyleSheet(LEGEND_STYLE)
 
     def set_entries(self, names: list[str], colors: list[tuple[int, int, int]]) -> None:
         for button in self.buttons:

@@ -102,7 +102,7 @@ class Details(QWidget):
             self.gallery.set_images(np.zeros((0, 1, 1, 1), np.uint8), [], [])
             return
         counts = Counter(pane.class_name(int(k)) for k in pane.features.labels[rows])
-        common = ", ".join(f"{name} {n}" for name, n in counts.most_common(3))
+        common = ", ".join(f"{name}: {n}" for name, n in counts.most_common(3))
         shown = "" if len(rows) <= GALLERY else f", the first {GALLERY} shown"
         self.gallery_title.setText(f"Selection: {len(rows):,} points ({common}){shown}")
         f = pane.features

@@ -16,11 +16,13 @@ from deepscope.core.classifier import cli as classifier_cli
 from deepscope.core.embedding import cli as embedding_cli
 from deepscope.core.features import cli as features_cli
 from deepscope.core.gan import cli as gan_cli
+from deepscope.core.igan import cli as igan_cli
 from deepscope.core.jobs.args import out_dir
 from deepscope.core.latent import cli as latent_cli
 from deepscope.core.occlusion import cli as occlusion_cli
 
-IDEAS = (classifier_cli, occlusion_cli, features_cli, embedding_cli, gan_cli, latent_cli)
+IDEAS = (classifier_cli, occlusion_cli, features_cli, embedding_cli, gan_cli, latent_cli,
+         igan_cli)
 RUNS_DIR_HELP = "run store folder (or DEEPSCOPE_RUNS_DIR)"
 
 

@@ -7,8 +7,9 @@
   class-tree batches, validation recall@1/5, the run store and checkpoints), from its start
   event to its last epoch's end, divided by a bare PyTorch loop of the same model, loss,
   miner, optimizer (fused Adam) and batches (a class tree each epoch; the validation loss and
-  recall@1 and @5 each epoch, as the run computes them; no store, no checkpoints). The two take turns R times in one process, so both meet
-  the same load; the median paired ratio, the rounds' range as a comment.
+  recall@1 and @5 each epoch, as the run computes them; no store, no checkpoints). The two
+  take turns R times in one process, so both meet the same load; the median paired ratio,
+  the rounds' range as a comment.
 
 - similarity_throughput_ratio (with --window): the same triplet run started from the Training
   panel of the real window (offscreen, live curves drawn), from its start event to its last

@@ -16,6 +16,7 @@ from tests.factories import save_classifier, stored_classifier, stored_gan
 OCCLUDE = "occlusion --run {clf} --dataset digits --index 0"
 SLIDE = " --window 4 --stride 2"
 OUT = " --out {tmp}/o"
+IGAN = "igan --run {gan_id} --colour {tiny} --mask {tiny}"
 BAD = [  # case id, arguments after `deepscope --runs-dir {runs}`, the last line's end, exit
     ("image-1x1", "occlusion --run {clf} --image {tiny} --target pred" + SLIDE + OUT,
      "image is 1x1 pixels: too small for this model, whose input is 28x28; give an image of "
@@ -130,6 +131,26 @@ BAD = [  # case id, arguments after `deepscope --runs-dir {runs}`, the last line
      "argument --steps: must be 2..64, got 1", 2),
     ("interpolate-classifier", "interpolate --run {clf} --seeds 1 2 --out {tmp}/s.png",
      "{clf} holds a classifier (lenet), not a GAN generator", 1),
+    ("igan-steps-0", IGAN + " --steps 0" + OUT, "argument --steps: must be 1..10000, got 0", 2),
+    ("igan-steps-huge", IGAN + " --steps 10000000" + OUT,
+     "argument --steps: must be 1..10000, got 10000000", 2),
+    ("igan-candidates-0", IGAN + " --candidates 0" + OUT,
+     "argument --candidates: must be 1..256, got 0", 2),
+    ("igan-classifier", IGAN.replace("{gan_id}", "{clf_id}") + OUT,
+     "run {clf_id} is a classifier run, not a GAN run", 1),
+    ("igan-empty-mask", IGAN + OUT,
+     "tiny.png has no white pixel: paint in white where the constraint holds", 1),
+    ("project-classifier", "project --run {clf} --image {tiny} --method opt" + OUT,
+     "{clf} holds a classifier (lenet), not a GAN generator", 1),
+    ("project-steps-huge", "project --run {gan_id} --image {tiny} --method opt --steps "
+     "10000000" + OUT, "argument --steps: must be 1..10000, got 10000000", 2),
+    ("project-encoder-steps", "project --run {gan_id} --image {tiny} --method encoder "
+     "--steps 5" + OUT, "--steps counts optimization steps; --method encoder has none", 1),
+    ("project-not-an-image", "project --run {gan_id} --image {file} --method opt" + OUT,
+     "cannot read {file}: not an image file", 1),
+    ("generate-pickle", "generate --run {gan_id} --z {pickle} --out {tmp}/x.npy",
+     "{pickle} is not a .npy array of numbers: DeepScope reads latents from plain .npy files "
+     "(np.save), never pickles", 1),
 ]
 
 

@@ -10,6 +10,7 @@ import importlib.abc
 import os
 import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -43,7 +44,7 @@ sys.meta_path.insert(0, Blocker(os.environ.get("DEEPSCOPE_NO_QT") == "1"))
 
 # below the blocker: the factories may import deepscope.core only
 from deepscope.core.runs.store import RunInfo, RunStore  # noqa: E402
-from tests.factories import stored_classifier, trained_classifier  # noqa: E402
+from tests.factories import stored_classifier, trained_classifier, trained_digits_gan  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +59,11 @@ def trained_classifier_run(tmp_path_factory: pytest.TempPathFactory) -> RunInfo:
     """A LeNet trained 3 epochs on digits: a judge that knows digits."""
     with RunStore(tmp_path_factory.mktemp("trained-classifier-run")) as store:
         return trained_classifier(store)
+
+
+@pytest.fixture(scope="session")
+def digits_gan_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of a DCGAN trained briefly on digits, alone in its store (see
+    factories.trained_digits_gan)."""
+    with RunStore(tmp_path_factory.mktemp("igan-digits")) as store:
+        return trained_digits_gan(store)

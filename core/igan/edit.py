@@ -35,6 +35,7 @@ from .losses import colour_error, edge_error, prior_term
 from .support import to_w, to_z
 
 DEFAULTS = EditSettings()
+FIX_SPREAD = 0.3  # Fix's jitter around the chosen latent, in w (z = support(w))
 
 
 def draw_start(gan: Gan, n: int, seed: int = 0, label: int | None = None) -> Start:
@@ -44,6 +45,19 @@ def draw_start(gan: Gan, n: int, seed: int = 0, label: int | None = None) -> Sta
     z = to_z(to_w(z, gan.prior), gan.prior).numpy()
     labels = sample_labels(gan.spec, n, label)
     return Start(z, z.copy(), None if labels is None else labels.numpy())
+
+
+def fix_start(gan: Gan, z: np.ndarray, label: int | None, n: int, seed: int = 0,
+              spread: float = FIX_SPREAD) -> Start:
+    """n candidates around one latent (1 x dim), all anchored there: it first, then seeded
+    jitters of it (Gaussian, sd `spread`, in w where z = support(w)), so that the batch does
+    not optimize n copies of one latent."""
+    w = to_w(torch.as_tensor(z, dtype=torch.float32), gan.prior)
+    noise = torch.randn(n - 1, w.shape[1], generator=torch.Generator().manual_seed(seed))
+    found = to_z(torch.cat([w, w + spread * noise]), gan.prior).numpy()
+    labels = sample_labels(gan.spec, n, label)
+    return Start(found, np.repeat(np.asarray(z, np.float32), n, 0),
+                 None if labels is None else labels.numpy())
 
 
 @dataclass(frozen=True)
@@ -116,7 +130,7 @@ class Edit:
 
 def start_job(gan: Gan, start: Start) -> Iterator[Candidates]:
     """The candidates of `start` before any stroke: their images, at cost 0, in their order."""
-    yield Edit(gan, start, Constraints(), EditSettings(steps=1)).still(0, 0.0)
+    yield Edit(gan, start, Constraints(), EditSettings(steps=1, prior_weight=0)).still(0, 0.0)
 
 
 def edit_job(gan: Gan, start: Start, constraints: Constraints,

@@ -254,3 +254,26 @@ class EncoderReady(Event):
     trained: bool
     steps: int
     loss: float = math.nan
+
+
+@dataclass(frozen=True, eq=False)
+class Target(Event):
+    """The image a projection looks for, C x H x W in [0, 1] at the generator's size, and how
+    it was converted to get there (None: it fit as it was)."""
+
+    image: np.ndarray
+    conversion: str | None
+
+
+@dataclass(frozen=True, eq=False)
+class SavedEdit(Event):
+    """An edit opened from its folder: the run folder, the candidates' latents, anchors and
+    labels (best first), the chosen one, and the strokes as the pad records them (a warp's
+    patch as uint8 H x W x 4 under "patch")."""
+
+    run: str
+    z: np.ndarray
+    z0: np.ndarray
+    labels: np.ndarray | None
+    chosen: int
+    strokes: tuple[dict, ...]

@@ -19,6 +19,8 @@ from .features import FeaturesPanel
 from .features import tour as features_tour
 from .gan import GanPanel
 from .gan import tour as gan_tour
+from .igan import IganPanel
+from .igan import tour as igan_tour
 from .latent import LatentPanel
 from .latent import tour as latent_tour
 from .occlusion import OcclusionPanel
@@ -50,4 +52,5 @@ PANELS = (
     PanelEntry("embedding", EmbeddingPanel, embedding_tour.show),
     PanelEntry("gan", GanPanel, gan_tour.show),
     PanelEntry("latent", LatentPanel, latent_tour.show),
+    PanelEntry("igan", IganPanel, igan_tour.show),
 )

@@ -15,6 +15,7 @@ from .panel_frame import error_box
 from .throttle import Throttle
 
 PROGRESS_S = 0.25  # the progress text changes at most this often
+STOPPED_RUN = "Stopped: a checkpoint of the last step is kept; Continue resumes from there."
 
 
 class JobControls(QWidget):
@@ -23,17 +24,18 @@ class JobControls(QWidget):
     `run(factory, label, yielded=...)` starts a job with the panel's handlers; the panel feeds
     the bar with `show_progress` and the line with `say`. A failure shows its dialog here.
     `extra` buttons sit beside Start and, like it, are enabled only while no job runs and
-    `set_startable(True)` was last called.
+    `set_startable(True)` was last called. `stopped` is what the status says after Stop.
     """
 
     running_changed = Signal(bool)
 
     def __init__(
         self, compute: ComputeThread, start_text: str, hint: str,
-        extra: Sequence[QPushButton] = (),
+        extra: Sequence[QPushButton] = (), stopped: str = STOPPED_RUN,
     ) -> None:
         super().__init__()
         self.slot = Exclusive(compute)
+        self.stopped = stopped
         self.progress_text = Throttle(PROGRESS_S, self.show_pending, self)
         self.startable = True
         self.start_button = QPushButton(start_text)
@@ -166,7 +168,6 @@ class JobControls(QWidget):
         words = {"finished": "done", "cancelled": "stopped"}
         self.progress.setFormat(words.get(outcome, outcome))
         if outcome == "cancelled":
-            self.say("Stopped: a checkpoint of the last step is kept; Continue resumes from "
-                     "there.")
+            self.say(self.stopped)
         self.update_buttons()
         self.running_changed.emit(False)

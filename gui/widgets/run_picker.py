@@ -119,6 +119,16 @@ class RunPicker(QGroupBox):
         run = self.store.get(run_id)
         return RunRef(str(run.dir), run.config.get("model", {}).get("latent_dim"))
 
+    def select_dir(self, run_dir: str) -> None:
+        """Choose the run whose folder is `run_dir` (a folder from elsewhere is opened)."""
+        for i in range(self.combo.count()):
+            data = self.combo.itemData(i)
+            folder = data if data in self.folders else str(self.store.get(data).dir)
+            if folder == run_dir:
+                self.combo.setCurrentIndex(i)
+                return
+        self.open_folder(run_dir)
+
     def select(self, run_id: str) -> None:
         if (i := self.combo.findData(run_id)) >= 0:
             self.combo.setCurrentIndex(i)

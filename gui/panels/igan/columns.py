@@ -86,6 +86,7 @@ class EditForm(QGroupBox):
         super().__init__("Candidates")
         self.count = QSpinBox()
         self.count.setRange(1, MAX_CANDIDATES)
+        self.count.setValue(default_candidates("cpu"))
         self.count.setToolTip("Latents optimized side by side (iGAN: 64 on a GPU; fewer on a "
                               "CPU by default, where each costs time)")
         self.label = QComboBox()
@@ -112,6 +113,7 @@ class EditForm(QGroupBox):
                             "z0; the strokes go")
         self.fix.setEnabled(False)
         self.wanted_count: int | None = None  # the user's count, kept across generators
+        self.count.valueChanged.connect(lambda n: setattr(self, "wanted_count", n))
         form = QFormLayout(self)
         for text, widget in (("How many", self.count), ("Class", self.label),
                              ("Steps per stroke", self.steps), ("Edge weight", self.edge_weight),
@@ -257,6 +259,7 @@ class PadBox(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.canvas = DrawingPad()
+        self.grey = False
         self.tools = QButtonGroup(self)
         buttons = []
         for tool in TOOLS:
@@ -304,8 +307,18 @@ class PadBox(QWidget):
             self.set_color(color)
 
     def set_color(self, color: QColor) -> None:
-        self.canvas.color = (color.red(), color.green(), color.blue())
+        """The colour brush's colour; for a grey generator its grey (the channels' mean, as
+        the constraint reads it)."""
+        rgb = (color.red(), color.green(), color.blue())
+        if self.grey:
+            rgb = (round(sum(rgb) / 3),) * 3
+        self.canvas.color = rgb
         self.show_color()
+
+    def set_generator(self, channels: int) -> None:
+        """A grey generator paints in grey, white to start with."""
+        self.grey = channels == 1
+        self.set_color(QColor("white") if self.grey else QColor(*self.canvas.color))
 
     def say(self, text: str) -> None:
         self.status.setText(text)

@@ -34,7 +34,7 @@ from deepscope.core.runs.store import RunStore
 
 from ...compute import ComputeThread, NewestWins, by_type
 from ...widgets.job_controls import JobControls
-from ...widgets.panel_frame import error_box, frame
+from ...widgets.panel_frame import frame
 from ...widgets.run_picker import RunPicker
 from ...widgets.run_watch import watch
 from ...widgets.scroll_column import scroll_column
@@ -93,6 +93,7 @@ class IganPanel(QWidget):
     def connect_signals(self) -> None:
         self.picker.changed.connect(self.load)
         watch(self.store).listed.connect(self.picker.refresh)
+        watch(self.store).changed.connect(self.retry)
         self.pad.canvas.stroked.connect(self.edit)
         self.pad.show_strokes.toggled.connect(self.pad.canvas.set_strokes_shown)
         self.form.restart.clicked.connect(self.restart)
@@ -117,7 +118,18 @@ class IganPanel(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.picker.refresh()
+        self.retry()
         super().showEvent(event)
+
+    def retry(self, run_id: str = "") -> None:
+        """Load again a generator that could not load (a run with no epoch saved yet), or the
+        chosen run's newer epoch while nothing is painted (strokes keep their candidates; the
+        next stroke's edit takes the newer epoch anyway)."""
+        if self.run() is None or self.loads.busy:
+            return
+        newer = run_id == self.picker.run_id() and not self.pad.canvas.strokes
+        if self.info is None or (newer and self.idle()):
+            self.load()
 
     # --- the generator and its candidates ------------------------------------------------
     def run(self) -> str | None:
@@ -135,6 +147,7 @@ class IganPanel(QWidget):
             self.pad.say("No GAN run yet: train one in the GAN panel, then come back.")
             return
         self.pad.say("Loading the generator…")
+        self.picker.about.setText("Loading…")
         self.loads.submit(lambda: self.jobs.open(run, self.form.count_or_none(), self.seed),
                           yielded=by_type({GanInfo: self.loaded, Candidates: self.got}),
                           errored=self.load_failed)
@@ -148,10 +161,12 @@ class IganPanel(QWidget):
             f"{info.spec.latent_dim} ({info.prior}){classes} · epoch {info.epoch} · {info.device}")
         self.form.set_generator(info)
         self.project_box.set_generator(info)
+        self.pad.set_generator(info.spec.channels)
 
     def load_failed(self, message: str, details: str) -> None:
+        """Said beside the run (a run still before its first epoch loads once it has one)."""
         self.pad.say(message)
-        self.error_box = error_box(self, "Cannot load the generator", message, details)
+        self.picker.about.setText(message)
 
     def restart(self) -> None:
         """New seeded draws; the strokes go."""

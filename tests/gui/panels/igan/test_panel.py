@@ -13,8 +13,10 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QColor, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
+from deepscope.core.models.gan_spec import GanSpec
 from deepscope.core.runs.store import RunStore
 from deepscope.panels.igan import IganPanel
+from tests.factories import gan_meta, save_gan
 from tests.gui.conftest import start
 
 LEFT, NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
@@ -156,3 +158,31 @@ def test_project_a_file_of_another_size_then_edit_it(qtbot, igan, tmp_path):
     np.testing.assert_allclose(igan.frame.z0[0], p.z[0], atol=1e-5)  # anchored at the projection
     paint_a_bar(qtbot, igan)
     assert igan.frame.done
+
+
+def test_the_warp_brush_moves_a_region_into_constraints(qtbot, igan):
+    qtbot.mouseClick(next(b for b in igan.pad.tools.buttons() if b.text() == "Warp"), LEFT)
+    stroke(igan.pad.canvas, [(0.5, 0.5), (0.4, 0.5), (0.3, 0.5)])
+    idle(qtbot, igan)
+    spec = igan.info.spec
+    c = igan.pad.canvas.constraints(spec.image_size, spec.channels)
+    columns = np.flatnonzero(c.colour_mask.max(0) > 0.5) / spec.image_size
+    assert c.colour is not None and 0.15 < columns.mean() < 0.45  # dropped at 0.3, not 0.5
+    assert igan.frame.done and igan.frame.colour_error[0] < igan.frame.colour_error[-1] + 1e-9
+
+
+def test_a_run_without_an_epoch_yet_loads_once_it_saves_one(qtbot, compute, tmp_path):
+    store = RunStore(tmp_path / "runs")
+    spec = GanSpec("dcgan", 16, 1, 28, width=8)
+    meta = gan_meta(spec)
+    run = store.create_run(meta | {"model": {}}, kind="gan")
+    panel = IganPanel(compute, store)
+    qtbot.addWidget(panel)
+    panel.show()
+    start(qtbot, compute)
+    qtbot.waitUntil(lambda: "no checkpoint" in panel.pad.status.text(), timeout=30_000)
+    assert panel.frame is None
+    save_gan(run.dir, spec=spec, meta=meta)
+    store.set_status(run.id, "running")  # the store says the run changed: the panel retries
+    qtbot.waitUntil(lambda: panel.frame is not None and panel.idle(), timeout=30_000)
+    assert panel.info.spec.latent_dim == 16 and "epoch" in panel.picker.about.text()

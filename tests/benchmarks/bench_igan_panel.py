@@ -26,17 +26,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from event_loop import wait  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
-
-
-def wait(app: QApplication, done, timeout_s: float = 300) -> None:
-    end = time.perf_counter() + timeout_s
-    while not done():
-        if time.perf_counter() > end:
-            raise TimeoutError("the panel did not get there")
-        app.processEvents()
-        time.sleep(0.001)
 
 
 def panel_on_dcgan32(app: QApplication):

@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from deepscope.core.embedding import Neighbours
 
+from ...widgets.data_export import CSV
 from ...widgets.image_grid import ImageGrid, to_qimage
-from .pane import MapPane
+from .pane import MapPane, ask_and_write
 
 PREVIEW_PX = 112
 GALLERY = 200  # a selection's gallery shows its first this many images
@@ -124,7 +125,5 @@ class Details(QWidget):
         return path
 
     def ask_save_neighbours(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save neighbours", "neighbours.csv",
-                                              "CSV table (*.csv)")
-        if path:
-            self.saved.emit(f"Saved {self.write_neighbours(Path(path))}.")
+        ask_and_write(self, "Save neighbours", "neighbours.csv", CSV, self.write_neighbours,
+                      self.saved)

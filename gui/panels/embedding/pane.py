@@ -5,14 +5,16 @@ the map (PNG, SVG) and of its coordinates with the labels (CSV)."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from deepscope.core.embedding import Features, ProjectionFrame, Quality
 
+from ...widgets.data_export import CSV
 from ...widgets.flow import flow
 from ...widgets.svg_export import save_svg
 from .map_view import MapView
@@ -157,13 +159,22 @@ class MapPane(QWidget):
         return path
 
     def ask_save_map(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save map", "embedding.png",
-                                              "PNG picture (*.png);;SVG drawing (*.svg)")
-        if path:
-            self.saved.emit(f"Saved {self.write_map(Path(path))}.")
+        ask_and_write(self, "Save map", "embedding.png",
+                      "PNG picture (*.png);;SVG drawing (*.svg)", self.write_map, self.saved)
 
     def ask_save_csv(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save coordinates", "embedding.csv",
-                                              "CSV table (*.csv)")
-        if path:
-            self.saved.emit(f"Saved {self.write_csv(Path(path))}.")
+        ask_and_write(self, "Save coordinates", "embedding.csv", CSV, self.write_csv,
+                      self.saved)
+
+
+def ask_and_write(parent: QWidget, title: str, name: str, files: str,
+                  write: Callable[[Path], Path], said: SignalInstance) -> None:
+    """Ask where to save, write there, and say what happened on `said` (a file that cannot
+    be written is said too: nothing is lost, the panel goes on)."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, name, files)
+    if not path:
+        return
+    try:
+        said.emit(f"Saved {write(Path(path))}.")
+    except OSError as err:
+        said.emit(f"Could not save {path}: {err.strerror or err}.")

@@ -225,9 +225,11 @@ class Projection(Event):
 class EncoderSettings:
     """The inverting network's training on the generator's own samples: `steps` batches of
     `batch` draws, Adam at `lr`; the loss is the latent error plus the pixel error of
-    G(E(G(z))) against G(z)."""
+    G(E(G(z))) against G(z). 500 steps: on real digits E's guess is no worse than after 1500
+    (16.1 dB against 15.8; it learns G's own samples further, 29.7 -> 31.4 dB, not real
+    images) and hybrid refines it to opt's error as fast, for a third of the training."""
 
-    steps: int = 1500
+    steps: int = 500
     batch: int = 64
     lr: float = 1e-3
     seed: int = 0

@@ -11,11 +11,13 @@
   ratios. Goal <= 1.1. With --cpu-time, one torch thread timed by its own CPU time: steadier
   on a busy machine, where the wall clock also counts the time the thread waits for a core.
 - projection_hybrid_vs_opt: on real digits (off the manifold, what a user projects), the time
-  hybrid (the encoder's guess refined) takes to reach the final error of optimization alone
-  (8 starts, 200 steps) / the time of optimization alone, both on a DCGAN trained 5 epochs on
-  digits, with an encoder trained --encoder-steps; the median over --images images (inf: hybrid
-  never got there in its 200 steps). Goal <= 0.3. A comment gives each image's ratio and the
-  median time to within 1% of that error.
+  hybrid (the encoder's guess refined) takes to come within TOLERANCE (1%) of the final error of
+  optimization alone / the time of optimization alone, both at the default ProjectionSettings on
+  a DCGAN trained 5 epochs on digits, with an encoder trained --encoder-steps (the default); the
+  median over --images images (inf: hybrid never got there). Goal <= 0.3. Why a tolerance: off
+  the manifold every start ends on the same floor (G's nearest digit, ~21.9 dB), where opt's best
+  of 8 and hybrid differ by well under 1% of the error (0.04 dB); the first to cross the other's
+  last digit is a coin toss. A comment gives each image's ratio and the exact crossing's median.
   projection_hybrid_vs_opt_generated: the same on images the generator drew.
 """
 
@@ -46,6 +48,7 @@ from deepscope.core.igan.support import to_w, to_z  # noqa: E402
 
 STEPS = 40  # an edit's steps (iGAN's)
 clock = time.perf_counter  # time.thread_time with --cpu-time
+TOLERANCE = 0.01  # "reached": within 1% of opt's final mean square error
 MODELS = {"dcgan32": (32, 64), "dcgan64": (64, 16)}  # image size, latents
 
 
@@ -128,14 +131,15 @@ def frames(gan: Gan, target: np.ndarray, method: str) -> list:
 
 
 def hybrid_vs_opt(gan: Gan, target: np.ndarray) -> tuple[float, float, float, float]:
-    """(hybrid's time to opt's final error / opt's time, the same to within 1% of that
-    error, opt's PSNR, hybrid's PSNR); inf where hybrid never gets there."""
+    """(hybrid's time to within TOLERANCE of opt's final error / opt's time, the same to that
+    error exactly, opt's PSNR, hybrid's PSNR); inf where hybrid never gets there."""
     opt, hybrid = frames(gan, target, "opt"), frames(gan, target, "hybrid")
 
     def reached(goal: float) -> float:
         return next((p.seconds for p in hybrid if p.mse <= goal), math.inf) / opt[-1].seconds
 
-    return reached(opt[-1].mse), reached(1.01 * opt[-1].mse), opt[-1].psnr, hybrid[-1].psnr
+    goal = opt[-1].mse
+    return reached((1 + TOLERANCE) * goal), reached(goal), opt[-1].psnr, hybrid[-1].psnr
 
 
 def projection_ratios(encoder_steps: int, images: int) -> None:
@@ -147,13 +151,14 @@ def projection_ratios(encoder_steps: int, images: int) -> None:
         start = draw_start(gan, images, seed=123)
         with torch.no_grad():
             made = gan.images(torch.from_numpy(start.z), None).numpy()
+        frames(gan, made[0], "opt")  # warm-up: the first projection pays torch's start-up
         for name, targets in (("", digits), ("_generated", made)):
             rows = [hybrid_vs_opt(gan, t) for t in targets]
-            ratios, near, opt_psnr, hybrid_psnr = zip(*rows, strict=True)
+            ratios, exact, opt_psnr, hybrid_psnr = zip(*rows, strict=True)
             print(f"# {name or '_real'}: opt PSNR {statistics.median(opt_psnr):.1f} dB, hybrid "
                   f"{statistics.median(hybrid_psnr):.1f} dB (medians); ratios "
-                  f"{', '.join(f'{r:.2f}' for r in ratios)}; to within 1%: median "
-                  f"{statistics.median(near):.2f}")
+                  f"{', '.join(f'{r:.2f}' for r in ratios)}; to the exact error: median "
+                  f"{statistics.median(exact):.2f}")
             print(f"projection_hybrid_vs_opt{name}: {statistics.median(ratios):.2f}")
 
 

@@ -221,7 +221,7 @@ class ProjectBox(QGroupBox):
     def set_generator(self, info: GanInfo) -> None:
         self.encoder.setText("Inverting network: saved for this epoch." if info.encoder_saved
                              else "Inverting network: none yet (the first projection that "
-                             "needs it trains it, ~40 s on 2 cores).")
+                             "needs it trains it, ~15 s on 2 cores).")
 
     def encoder_ready(self, e: EncoderReady) -> None:
         self.encoder.setText(f"Inverting network: {'trained' if e.trained else 'saved'} for "

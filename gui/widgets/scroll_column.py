@@ -4,8 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class WheelScrolls(QObject):
+    """Hands a wheel turn over a field the user is not in (a spin box, a combo box) to the
+    column's scroll bar: scrolling a form never changes the value that passes under the mouse
+    (Qt's default). A field takes the wheel once clicked into."""
+
+    def __init__(self, scroll: QScrollArea) -> None:
+        super().__init__(scroll)
+        self.bar = scroll.verticalScrollBar()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Wheel and not watched.hasFocus():
+            QApplication.sendEvent(self.bar, event)
+            return True
+        return False
 
 
 def scroll_column(rows: Sequence[QWidget | Sequence[QWidget]], slack: int = 40) -> QScrollArea:
@@ -33,4 +57,8 @@ def scroll_column(rows: Sequence[QWidget | Sequence[QWidget]], slack: int = 40) 
     scroll.setMinimumWidth(content.minimumSizeHint().width()
                            + scroll.verticalScrollBar().sizeHint().width())
     scroll.setMaximumWidth(scroll.minimumWidth() + slack)
+    guard = WheelScrolls(scroll)
+    for field in (*content.findChildren(QAbstractSpinBox), *content.findChildren(QComboBox)):
+        field.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # (the wheel alone gives no focus)
+        field.installEventFilter(guard)
     return scroll

@@ -368,7 +368,8 @@ class CandidatesBox(QWidget):
 
     def show(self, frame: Candidates, classes: tuple[str, ...]) -> None:
         n = min(SHOWN, len(frame.z))
-        captions = [f"{c:.3g}" for c in frame.costs[:n]]
+        fresh = frame.step == 0 and not frame.costs.any()  # no stroke yet: no cost to show
+        captions = ["" if fresh else f"{c:.3g}" for c in frame.costs[:n]]
         tips = [f"cost {c:.4g}: colour {ce:.4g}, edges {ee:.4g}" for c, ce, ee in
                 zip(frame.costs[:n], frame.colour_error[:n], frame.edge_error[:n], strict=True)]
         if frame.labels is not None:

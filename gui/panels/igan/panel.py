@@ -348,8 +348,9 @@ class IganPanel(QWidget):
         self.projection = p
         self.project_box.show_projection(p, self.info.classes if self.info else ())
         self.controls.show_progress(p.step, p.steps, f"step {p.step} of {p.steps}",
-                                    f"Projected: PSNR {p.psnr:.1f} dB; Edit this paints on it."
-                                    if p.done else f"Projecting: PSNR {p.psnr:.1f} dB")
+                                    f"Projecting: PSNR {p.psnr:.1f} dB")
+        if p.done:  # (said at once: the throttled progress line drops what comes at the end)
+            self.controls.say(f"Projected: PSNR {p.psnr:.1f} dB. Edit this paints on it.")
 
     def edit_projection(self) -> None:
         """Edit the projected image: candidates around its latent."""

@@ -153,6 +153,7 @@ def test_project_a_file_of_another_size_then_edit_it(qtbot, igan, tmp_path):
     p = igan.projection
     assert p.done and p.method == "opt" and p.psnr > 20
     assert f"PSNR {p.psnr:.1f} dB" in box.error.text()
+    assert igan.controls.status.text().startswith(f"Projected: PSNR {p.psnr:.1f} dB")
     qtbot.mouseClick(box.edit_button, LEFT)
     idle(qtbot, igan)
     np.testing.assert_allclose(igan.frame.z0[0], p.z[0], atol=1e-5)  # anchored at the projection

@@ -117,12 +117,17 @@ class MapPane(QWidget):
         for button in (self.save_map, self.save_csv):
             button.setEnabled(self.has_map())
 
-    def row_of(self, index: int) -> int:
-        """The row showing dataset image `index`, or -1."""
+    def rows_of(self, indices: np.ndarray) -> np.ndarray:
+        """The rows showing dataset images `indices` (those this map does not show left out),
+        found by a binary search: a selection of 70,000 linked to the map beside it takes
+        milliseconds."""
         if self.features is None:
-            return -1
-        rows = np.flatnonzero(self.features.indices == index)
-        return int(rows[0]) if len(rows) else -1
+            return np.zeros(0, np.int64)
+        mine = self.features.indices
+        order = np.argsort(mine, kind="stable")
+        at = np.searchsorted(mine, indices, sorter=order).clip(0, len(mine) - 1)
+        rows = order[at]
+        return rows[mine[rows] == indices].astype(np.int64)
 
     def caption(self, row: int) -> str:
         """A point in words: its dataset index, true class and prediction."""

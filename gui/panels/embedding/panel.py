@@ -255,8 +255,7 @@ class EmbeddingPanel(QWidget):
         for other in self.slots():
             pane = self.panes[other]
             if other != slot and pane.has_map():
-                mine = np.array([pane.row_of(int(i)) for i in indices], np.int64)
-                found.append((pane, mine[mine >= 0]))
+                found.append((pane, pane.rows_of(indices)))
         return found
 
     def hovered(self, slot: int, row: int) -> None:

@@ -57,9 +57,14 @@ def test_a_similarity_run_is_mapped_beside_a_classifier(qtbot, compute, store):
     panel.clicked(0, 7)
     idle(qtbot, panel)
     near = panel.details.near
-    same = [b.row_of(int(i)) for i in a.features.indices[near.rows]]
+    same = [int(np.flatnonzero(b.features.indices == i)[0]) for i in a.features.indices[near.rows]]
     np.testing.assert_array_equal(b.map.cloud.rings["neighbours"], same)
-    np.testing.assert_array_equal(b.map.cloud.rings["chosen"], [b.row_of(a.features.indices[7])])
+    np.testing.assert_array_equal(b.map.cloud.rings["chosen"],
+                                  np.flatnonzero(b.features.indices == a.features.indices[7]))
+    rows = np.arange(0, len(a.features.values), 3)  # a selection: the same images outlined
+    panel.enclosed(0, rows)
+    np.testing.assert_array_equal(b.features.indices[b.map.cloud.outlined],
+                                  a.features.indices[rows])
 
 
 def test_a_run_whose_checkpoint_is_gone_says_so_and_the_panel_works_on(qtbot, compute, store):

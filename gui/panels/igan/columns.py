@@ -366,7 +366,7 @@ class CandidatesBox(QWidget):
         for w in (self.slider, self.play, self.save):
             w.setEnabled(False)
 
-    def show(self, frame: Candidates, classes: tuple[str, ...]) -> None:
+    def show_frame(self, frame: Candidates, classes: tuple[str, ...]) -> None:
         n = min(SHOWN, len(frame.z))
         fresh = frame.step == 0 and not frame.costs.any()  # no stroke yet: no cost to show
         captions = ["" if fresh else f"{c:.3g}" for c in frame.costs[:n]]

@@ -148,7 +148,8 @@ class IganPanel(QWidget):
             return
         self.pad.say("Loading the generator…")
         self.picker.about.setText("Loading…")
-        self.loads.submit(lambda: self.jobs.open(run, self.form.count_or_none(), self.seed),
+        n, seed = self.form.count_or_none(), self.seed  # (read here, not on the compute thread)
+        self.loads.submit(lambda: self.jobs.open(run, n, seed),
                           yielded=by_type({GanInfo: self.loaded, Candidates: self.got}),
                           errored=self.load_failed)
 
@@ -211,7 +212,7 @@ class IganPanel(QWidget):
         """New candidates (best first): the grid, and the pad shows the best."""
         self.frame, self.chosen, self.morph = frame, 0, None
         names = self.info.classes if self.info else ()
-        self.candidates.show(frame, names)
+        self.candidates.show_frame(frame, names)
         self.pad.canvas.set_result(frame.images[0])
         self.pad.show_frame(frame)
         self.form.fix.setEnabled(True)

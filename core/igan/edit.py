@@ -31,7 +31,7 @@ from .events import (
     default_candidates,
 )
 from .generator import Gan, GanCache
-from .losses import colour_error, edge_error, prior_term
+from .losses import colour_error, edge_error, prior_term, window
 from .support import to_w, to_z
 
 DEFAULTS = EditSettings()
@@ -85,6 +85,10 @@ class Edit:
 
         self.colour, self.colour_mask = tensor(constraints.colour), tensor(constraints.colour_mask)
         self.edges, self.edge_mask = tensor(constraints.edges), tensor(constraints.edge_mask)
+        if constraints.edge_mask is not None:  # the edge error on the sketch's crop only
+            self.rows, self.cols = window(constraints.edge_mask)
+            self.edges = self.edges[self.rows, self.cols]
+            self.edge_mask = self.edge_mask[self.rows, self.cols]
         self.z0 = tensor(start.z0)
         labels = None if start.labels is None else torch.as_tensor(start.labels)
         self.labels = gan.labels(labels, len(start.z))
@@ -98,7 +102,8 @@ class Edit:
         none = images.new_zeros(len(z))
         colour = none if self.colour is None else colour_error(images, self.colour,
                                                                 self.colour_mask)
-        edges = none if self.edges is None else edge_error(images, self.edges, self.edge_mask)
+        edges = none if self.edges is None else edge_error(
+            images[..., self.rows, self.cols], self.edges, self.edge_mask)
         costs = (colour + self.settings.edge_weight * edges
                  + prior_term(z, self.z0, self.settings.prior_weight))
         return Evaluation(images, z, costs, colour, edges)

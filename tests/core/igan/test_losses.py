@@ -2,10 +2,18 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
-from deepscope.core.igan.losses import EPS, colour_error, edge_error, edge_map, prior_term
+from deepscope.core.igan.losses import (
+    EPS,
+    colour_error,
+    edge_error,
+    edge_map,
+    prior_term,
+    window,
+)
 from deepscope.core.igan.support import BOX, in_support, to_w, to_z
 
 FLAT = math.sqrt(EPS)  # the edge map on flat ground
@@ -76,3 +84,18 @@ def test_any_w_gives_a_latent_in_the_support_and_to_w_inverts_it(prior):
     inside = to_z(torch.randn(50, 16, generator=torch.Generator().manual_seed(1)), prior)
     torch.testing.assert_close(to_z(to_w(inside, prior), prior), inside)
     assert not in_support(inside * 4, prior)
+
+
+@pytest.mark.parametrize("where", [(slice(3, 9), slice(14, 15)), (slice(0, 20), slice(0, 2)),
+                                   (slice(18, 20), slice(5, 20))])
+def test_the_edge_error_on_the_sketchs_window_equals_the_whole_images(where):
+    images = torch.rand(5, 3, 20, 20, generator=torch.Generator().manual_seed(1))
+    wanted = torch.rand(20, 20, generator=torch.Generator().manual_seed(2))
+    mask = np.zeros((20, 20), np.float32)
+    mask[where] = 1
+    rows, cols = window(mask)
+    assert (rows.stop - rows.start) * (cols.stop - cols.start) < 20 * 20
+    m = torch.from_numpy(mask)
+    torch.testing.assert_close(
+        edge_error(images[..., rows, cols], wanted[rows, cols], m[rows, cols]),
+        edge_error(images, wanted, m))

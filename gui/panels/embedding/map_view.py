@@ -203,10 +203,11 @@ class MapView(QWidget):
         self.box.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
 
     def set_points(self, labels: np.ndarray, predicted: np.ndarray | None,
-                   classes: tuple[str, ...], pictures: np.ndarray | None = None) -> None:
-        """New points (their coordinates come with `set_coords`): what colours them."""
+                   classes: tuple[str, ...]) -> None:
+        """New points (their coordinates come with `set_coords`, their images with
+        `set_pictures`): what colours them."""
         self.labels, self.predicted, self.classes = labels, predicted, classes
-        self.cloud.set_pictures(pictures)
+        self.cloud.set_pictures(None)
         model = self.colouring.model()
         for text in ("predicted class", "correct / wrong"):
             model.item(self.colouring.findText(text)).setEnabled(predicted is not None)
@@ -257,10 +258,6 @@ class MapView(QWidget):
         key, _, colors = self.keys()
         palette = np.array(colors, np.uint8)
         self.cloud.set_colors(palette[key], self.legend.shown()[key])
-
-    def entry_rows(self, entry: int) -> np.ndarray:
-        """The rows of legend entry `entry` (for tests and the tour)."""
-        return np.flatnonzero(self.keys()[0] == entry)
 
     # --- the mouse -----------------------------------------------------------------------
     def nearest(self, scene_pos: QPointF) -> int:

@@ -48,6 +48,7 @@ NOTE = (
     "image; click it for its nearest neighbours in the layer's own space."
 )
 HINT = "Pick a model, a layer, the images and a projection, then Run."
+STOPPED = "Stopped: the map stays as it is; Run starts again."
 K = 10  # neighbours of a clicked point
 NO_DATASET = ("This model has no dataset to embed: pick a run trained in DeepScope (or open "
               "your model with deepscope.explore and its images).")
@@ -80,7 +81,7 @@ class EmbeddingPanel(QWidget):
         self.compare.setToolTip("Map the same images with another model's embedding beside "
                                 "this one (e.g. a triplet-trained run beside a classifier)")
         self.form = MapForm()
-        self.controls = JobControls(self.compute, "Run", HINT)
+        self.controls = JobControls(self.compute, "Run", HINT, stopped=STOPPED)
         self.controls.start_button.setToolTip("Extract the features and draw the map "
                                               "(Ctrl+Return)")
         left = scroll_column([self.models[0], self.form, self.compare, self.models[1],
@@ -203,8 +204,8 @@ class EmbeddingPanel(QWidget):
                               f"{pane.frame.seconds:.1f} s. Hover, click or select points; "
                               "change the settings and Run again to compare.")
         else:
-            self.controls.say(f"Stopped at iteration {pane.frame.iteration}: the map stays "
-                              "as it is; Run starts again.")
+            self.controls.say(f"Stopped at iteration {pane.frame.iteration}: "
+                              f"{STOPPED.removeprefix('Stopped: ')}")
 
     # --- the run -------------------------------------------------------------------------
     def start(self) -> None:

@@ -18,19 +18,21 @@ class IganJobs:
     def __init__(self) -> None:
         self._cache = None
 
-    def gan(self, run: str):
+    def cache(self):
         if self._cache is None:
             from deepscope.core.igan import GanCache
 
             self._cache = GanCache()
-        return self._cache.get(run)
+        return self._cache
+
+    def gan(self, run: str):
+        return self.cache().get(run)
 
     def open(self, run: str, n: int | None, seed: int) -> Iterator:
         """The generator's GanInfo, then its first candidates."""
         from deepscope.core.igan import open_job
 
-        self.gan(run)
-        return open_job(self._cache, run, n, seed)
+        return open_job(self.cache(), run, n, seed)
 
     def draws(self, run: str, n: int, seed: int, label: int | None) -> Iterator:
         """Fresh candidates: n seeded draws of the prior."""
